@@ -1,0 +1,145 @@
+package dev.ficus.shop.catalog.internal;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.data.domain.PageRequest;
+import org.springframework.data.domain.Sort;
+import org.springframework.data.jdbc.core.JdbcAggregateTemplate;
+import org.springframework.data.relational.core.query.Criteria;
+import org.springframework.data.relational.core.query.Query;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+import dev.ficus.shop.catalog.Catalog;
+import dev.ficus.shop.catalog.DuplicateSku;
+import dev.ficus.shop.catalog.Money;
+import dev.ficus.shop.catalog.NewProduct;
+import dev.ficus.shop.catalog.Product;
+import dev.ficus.shop.catalog.ProductDeactivated;
+import dev.ficus.shop.catalog.ProductDetails;
+import dev.ficus.shop.catalog.ProductNotFound;
+import dev.ficus.shop.catalog.ProductPage;
+import dev.ficus.shop.catalog.ProductPriceChanged;
+import dev.ficus.shop.catalog.ProductSearch;
+
+@Service
+@Transactional
+class CatalogService implements Catalog {
+
+    private final ProductRepository products;
+    private final JdbcAggregateTemplate aggregates;
+    private final ApplicationEventPublisher events;
+
+    CatalogService(ProductRepository products, JdbcAggregateTemplate aggregates, ApplicationEventPublisher events) {
+        this.products = products;
+        this.aggregates = aggregates;
+        this.events = events;
+    }
+
+    @Override
+    public Product create(NewProduct product) {
+        if (products.existsBySku(product.sku())) {
+            throw new DuplicateSku(product.sku());
+        }
+        try {
+            return products.save(ProductRecord.from(product, Instant.now())).toProduct();
+        }
+        catch (RuntimeException e) {
+            // Two concurrent creations of one SKU: the unique index decides.
+            if (causedByDuplicateKey(e)) {
+                throw new DuplicateSku(product.sku());
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public Product update(UUID id, ProductDetails details) {
+        ProductRecord product = load(id);
+        product.describe(details, Instant.now());
+        return products.save(product).toProduct();
+    }
+
+    @Override
+    public Product changePrice(UUID id, Money price) {
+        ProductRecord product = load(id);
+        Money oldPrice = product.price();
+        if (oldPrice.sameAs(price)) {
+            return product.toProduct();
+        }
+        product.price(price, Instant.now());
+        Product saved = products.save(product).toProduct();
+        events.publishEvent(new ProductPriceChanged(id, saved.sku(), oldPrice, saved.price()));
+        return saved;
+    }
+
+    @Override
+    public Product deactivate(UUID id) {
+        ProductRecord product = load(id);
+        if (!product.active()) {
+            return product.toProduct();
+        }
+        product.deactivate(Instant.now());
+        Product saved = products.save(product).toProduct();
+        events.publishEvent(new ProductDeactivated(id, saved.sku()));
+        return saved;
+    }
+
+    @Override
+    @Transactional(readOnly = true)
+    public Optional<Product> findById(UUID id) {
+        return products.findById(id).map(ProductRecord::toProduct);
+    }
+
+    @Override
+    @Transactional(readOnly = true)
+    public Optional<Product> findBySku(String sku) {
+        return products.findBySku(sku).map(ProductRecord::toProduct);
+    }
+
+    @Override
+    @Transactional(readOnly = true)
+    public ProductPage search(ProductSearch search) {
+        Criteria criteria = Criteria.empty();
+        if (search.text() != null && !search.text().isBlank()) {
+            String pattern = "%" + escapeLike(search.text().strip()) + "%";
+            criteria = criteria.and(Criteria.where("name").like(pattern).ignoreCase(true)
+                    .or("sku").like(pattern).ignoreCase(true));
+        }
+        if (search.category() != null && !search.category().isBlank()) {
+            criteria = criteria.and(Criteria.where("category").is(search.category()));
+        }
+        if (search.active() != null) {
+            criteria = criteria.and(Criteria.where("active").is(search.active()));
+        }
+        Query query = Query.query(criteria);
+        long total = aggregates.count(query, ProductRecord.class);
+        List<Product> items = aggregates
+                .findAll(query.with(PageRequest.of(search.page(), search.size(), Sort.by("sku"))), ProductRecord.class)
+                .stream().map(ProductRecord::toProduct).toList();
+        int totalPages = (int) ((total + search.size() - 1) / search.size());
+        return new ProductPage(items, search.page(), search.size(), total, totalPages);
+    }
+
+    private ProductRecord load(UUID id) {
+        return products.findById(id).orElseThrow(() -> new ProductNotFound(id));
+    }
+
+    private static String escapeLike(String text) {
+        return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
+    }
+
+    private static boolean causedByDuplicateKey(Throwable e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof DuplicateKeyException) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

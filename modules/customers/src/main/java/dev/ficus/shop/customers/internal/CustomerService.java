@@ -1,0 +1,69 @@
+package dev.ficus.shop.customers.internal;
+
+import java.time.Instant;
+import java.util.Optional;
+import java.util.UUID;
+
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+import dev.ficus.shop.customers.Customer;
+import dev.ficus.shop.customers.CustomerNotFound;
+import dev.ficus.shop.customers.CustomerProfile;
+import dev.ficus.shop.customers.Customers;
+import dev.ficus.shop.customers.DuplicateEmail;
+
+@Service
+@Transactional
+class CustomerService implements Customers {
+
+    private final CustomerRepository customers;
+
+    CustomerService(CustomerRepository customers) {
+        this.customers = customers;
+    }
+
+    @Override
+    public Customer register(CustomerProfile profile) {
+        ensureEmailFree(profile.email(), null);
+        return save(CustomerRecord.register(profile, Instant.now()));
+    }
+
+    @Override
+    public Customer update(UUID id, CustomerProfile profile) {
+        CustomerRecord customer = customers.findById(id).orElseThrow(() -> new CustomerNotFound(id));
+        ensureEmailFree(profile.email(), id);
+        customer.update(profile, Instant.now());
+        return save(customer);
+    }
+
+    @Override
+    @Transactional(readOnly = true)
+    public Optional<Customer> findById(UUID id) {
+        return customers.findById(id).map(CustomerRecord::toCustomer);
+    }
+
+    private void ensureEmailFree(String email, UUID owner) {
+        customers.findByEmail(CustomerRecord.normalizedEmail(email))
+                .filter(existing -> !existing.id().equals(owner))
+                .ifPresent(existing -> {
+                    throw new DuplicateEmail(existing.email());
+                });
+    }
+
+    private Customer save(CustomerRecord customer) {
+        try {
+            return customers.save(customer).toCustomer();
+        }
+        catch (RuntimeException e) {
+            // Two concurrent registrations of one address: the unique index decides.
+            for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+                if (cause instanceof DuplicateKeyException) {
+                    throw new DuplicateEmail(customer.email());
+                }
+            }
+            throw e;
+        }
+    }
+}

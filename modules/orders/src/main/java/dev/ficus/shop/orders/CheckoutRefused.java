@@ -1,0 +1,22 @@
+package dev.ficus.shop.orders;
+
+/**
+ * The order cannot be placed as asked; nothing was written.
+ *
+ * @see Reason
+ */
+public class CheckoutRefused extends RuntimeException {
+
+    public enum Reason { UNKNOWN_CUSTOMER, UNKNOWN_PRODUCT, PRODUCT_INACTIVE, MIXED_CURRENCIES }
+
+    private final Reason reason;
+
+    public CheckoutRefused(Reason reason, String message) {
+        super(message);
+        this.reason = reason;
+    }
+
+    public Reason reason() {
+        return reason;
+    }
+}

@@ -1,0 +1,42 @@
+package dev.ficus.shop.orders.web;
+
+import java.net.URI;
+import java.util.UUID;
+
+import jakarta.validation.Valid;
+
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+import dev.ficus.shop.orders.Order;
+import dev.ficus.shop.orders.OrderNotFound;
+import dev.ficus.shop.orders.Orders;
+import dev.ficus.shop.orders.PlaceOrder;
+
+@RestController
+@RequestMapping("/api/orders")
+class OrdersController {
+
+    private final Orders orders;
+
+    OrdersController(Orders orders) {
+        this.orders = orders;
+    }
+
+    /** Answers 201 with the order still PENDING: the stock check follows asynchronously. */
+    @PostMapping
+    ResponseEntity<Order> place(@Valid @RequestBody PlaceOrder request) {
+        Order order = orders.place(request);
+        return ResponseEntity.created(URI.create("/api/orders/" + order.id())).body(order);
+    }
+
+    @GetMapping("/{id}")
+    Order byId(@PathVariable UUID id) {
+        return orders.findById(id).orElseThrow(() -> new OrderNotFound(id));
+    }
+}
