@@ -1,6 +1,7 @@
 package dev.ficus.shop.catalog.internal;
 
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -47,7 +48,7 @@ class CatalogService implements Catalog {
             throw new DuplicateSku(product.sku());
         }
         try {
-            return products.save(ProductRecord.from(product, Instant.now())).toProduct();
+            return products.save(ProductRecord.from(product, now())).toProduct();
         }
         catch (RuntimeException e) {
             // Two concurrent creations of one SKU: the unique index decides.
@@ -61,7 +62,7 @@ class CatalogService implements Catalog {
     @Override
     public Product update(UUID id, ProductDetails details) {
         ProductRecord product = load(id);
-        product.describe(details, Instant.now());
+        product.describe(details, now());
         return products.save(product).toProduct();
     }
 
@@ -72,7 +73,7 @@ class CatalogService implements Catalog {
         if (oldPrice.sameAs(price)) {
             return product.toProduct();
         }
-        product.price(price, Instant.now());
+        product.price(price, now());
         Product saved = products.save(product).toProduct();
         events.publishEvent(new ProductPriceChanged(id, saved.sku(), oldPrice, saved.price()));
         return saved;
@@ -84,7 +85,7 @@ class CatalogService implements Catalog {
         if (!product.active()) {
             return product.toProduct();
         }
-        product.deactivate(Instant.now());
+        product.deactivate(now());
         Product saved = products.save(product).toProduct();
         events.publishEvent(new ProductDeactivated(id, saved.sku()));
         return saved;
@@ -141,5 +142,10 @@ class CatalogService implements Catalog {
             }
         }
         return false;
+    }
+
+    /** PostgreSQL keeps microseconds: what is returned now must equal what is read back later. */
+    private static Instant now() {
+        return Instant.now().truncatedTo(ChronoUnit.MICROS);
     }
 }

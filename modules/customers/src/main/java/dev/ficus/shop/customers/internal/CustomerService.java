@@ -1,6 +1,7 @@
 package dev.ficus.shop.customers.internal;
 
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -27,14 +28,14 @@ class CustomerService implements Customers {
     @Override
     public Customer register(CustomerProfile profile) {
         ensureEmailFree(profile.email(), null);
-        return save(CustomerRecord.register(profile, Instant.now()));
+        return save(CustomerRecord.register(profile, now()));
     }
 
     @Override
     public Customer update(UUID id, CustomerProfile profile) {
         CustomerRecord customer = customers.findById(id).orElseThrow(() -> new CustomerNotFound(id));
         ensureEmailFree(profile.email(), id);
-        customer.update(profile, Instant.now());
+        customer.update(profile, now());
         return save(customer);
     }
 
@@ -65,5 +66,10 @@ class CustomerService implements Customers {
             }
             throw e;
         }
+    }
+
+    /** PostgreSQL keeps microseconds: what is returned now must equal what is read back later. */
+    private static Instant now() {
+        return Instant.now().truncatedTo(ChronoUnit.MICROS);
     }
 }

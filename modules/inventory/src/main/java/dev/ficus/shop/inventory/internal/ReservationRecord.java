@@ -1,6 +1,7 @@
 package dev.ficus.shop.inventory.internal;
 
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.UUID;
 
@@ -35,7 +36,7 @@ class ReservationRecord {
         record.reference = reference;
         record.outcome = outcome;
         record.missingSkus = missingSkus.isEmpty() ? null : String.join(",", missingSkus);
-        record.decidedAt = Instant.now();
+        record.decidedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
         return record;
     }
 }

@@ -1,6 +1,7 @@
 package dev.ficus.shop.orders.internal;
 
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -61,7 +62,7 @@ class Checkout implements Orders {
                         product.price().amount()))
                 .toList();
         OrderRecord order = orders.save(OrderRecord.place(request.customerId(), lines,
-                currencies.iterator().next(), Instant.now()));
+                currencies.iterator().next(), now()));
         events.publishEvent(order.placed());
         return order.toOrder();
     }
@@ -86,7 +87,7 @@ class Checkout implements Orders {
     private void decide(UUID orderId, OrderStatus outcome, String reason) {
         // Stock is reserved for other requesters too; an unknown reference is not ours.
         orders.findById(orderId)
-                .filter(order -> order.decide(outcome, reason, Instant.now()))
+                .filter(order -> order.decide(outcome, reason, now()))
                 .ifPresent(orders::save);
     }
 
@@ -103,5 +104,10 @@ class Checkout implements Orders {
         Map<String, Integer> quantities = new LinkedHashMap<>();
         request.lines().forEach(line -> quantities.merge(line.sku(), line.quantity(), Integer::sum));
         return quantities;
+    }
+
+    /** PostgreSQL keeps microseconds: what is returned now must equal what is read back later. */
+    private static Instant now() {
+        return Instant.now().truncatedTo(ChronoUnit.MICROS);
     }
 }

@@ -1,6 +1,7 @@
 package dev.ficus.toolkit.problems;
 
 import java.net.URI;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 
@@ -28,6 +29,7 @@ public final class Problems {
     public static ProblemDetail invalidInput(String detail, List<FieldError> errors) {
         ProblemDetail problem = of(HttpStatus.BAD_REQUEST, "invalid-input", detail);
         problem.setProperty("errors", errors.stream()
+                .sorted(Comparator.comparing(FieldError::field).thenComparing(FieldError::message))
                 .map(error -> Map.of("field", error.field(), "message", error.message()))
                 .toList());
         return problem;
