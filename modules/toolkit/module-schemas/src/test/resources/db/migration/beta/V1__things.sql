@@ -1,0 +1,1 @@
+create table things (name text primary key);

@@ -1,0 +1,1 @@
+insert into things values ('beta thing'), ('another beta thing');

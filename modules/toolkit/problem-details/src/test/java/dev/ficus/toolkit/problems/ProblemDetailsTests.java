@@ -1,0 +1,100 @@
+package dev.ficus.toolkit.problems;
+
+import java.util.List;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+
+import org.junit.jupiter.api.Test;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.webmvc.test.autoconfigure.AutoConfigureMockMvc;
+import org.springframework.http.MediaType;
+import org.springframework.test.context.TestPropertySource;
+import org.springframework.test.web.servlet.assertj.MockMvcTester;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+@SpringBootTest(classes = ProblemDetailsTests.Echo.class)
+@AutoConfigureMockMvc
+@TestPropertySource(properties = "ficus.problems.max-request-body=1KB")
+class ProblemDetailsTests {
+
+    @Autowired
+    MockMvcTester mvc;
+
+    @SpringBootApplication
+    @ImportAutoConfiguration(ProblemDetailsAutoConfiguration.class)
+    @RestController
+    static class Echo {
+
+        record Parcel(@NotBlank String label, @Valid List<Item> items) {
+        }
+
+        record Item(@Min(1) int count) {
+        }
+
+        @PostMapping("/parcels")
+        Parcel accept(@Valid @RequestBody Parcel parcel) {
+            return parcel;
+        }
+
+        @GetMapping("/parcels")
+        String list(@RequestParam @Min(0) int page) {
+            return "page " + page;
+        }
+    }
+
+    @Test
+    void validationErrorsNameTheirFields() {
+        assertThat(post("{\"label\": \"\", \"items\": [{\"count\": 0}]}"))
+                .hasStatus(400)
+                .hasContentType(MediaType.APPLICATION_PROBLEM_JSON)
+                .bodyJson().extractingPath("$.errors[*].field").asArray().containsExactly("items[0].count", "label");
+    }
+
+    @Test
+    void aMistypedValueNamesItsJsonPath() {
+        assertThat(post("{\"label\": \"x\", \"items\": [{\"count\": \"many\"}]}"))
+                .hasStatus(400)
+                .bodyJson().extractingPath("$.errors[0]").isEqualTo(
+                        java.util.Map.of("field", "items[0].count", "message", "must be a number"));
+    }
+
+    @Test
+    void malformedAndMissingBodiesAreBadRequests() {
+        assertThat(post("{\"label\": ")).hasStatus(400)
+                .bodyJson().extractingPath("$.type").isEqualTo("urn:problem-type:malformed-body");
+        assertThat(post("")).hasStatus(400)
+                .bodyJson().extractingPath("$.detail").isEqualTo("The request body is missing.");
+    }
+
+    @Test
+    void invalidParametersAreNamed() {
+        assertThat(mvc.get().uri("/parcels?page=-1")).hasStatus(400)
+                .bodyJson().extractingPath("$.errors[0].field").isEqualTo("page");
+        assertThat(mvc.get().uri("/parcels?page=first")).hasStatus(400)
+                .bodyJson().extractingPath("$.errors[0].message").isEqualTo("'first' is not a valid int");
+    }
+
+    @Test
+    void aBodyOverTheLimitIsRefused() {
+        assertThat(post("{\"label\": \"" + "x".repeat(2_000) + "\"}"))
+                .hasStatus(413)
+                .hasContentType(MediaType.APPLICATION_PROBLEM_JSON)
+                .bodyJson().extractingPath("$.type").isEqualTo("urn:problem-type:request-too-large");
+    }
+
+    private MockMvcTester.MockMvcRequestBuilder post(String json) {
+        return mvc.post().uri("/parcels").contentType(MediaType.APPLICATION_JSON).content(json);
+    }
+}
