@@ -1,0 +1,37 @@
+package dev.ficus.toolkit.cdc;
+
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * One committed change of one row, read from PostgreSQL's write-ahead log.
+ *
+ * @param table       {@code schema.table}
+ * @param operation   what happened
+ * @param key         the row's primary key columns; empty for {@link Operation#TRUNCATE}
+ * @param before      the row before the change: on UPDATE and DELETE, complete when the table's
+ *                    replica identity is FULL (the default for captured tables), else key only
+ * @param after       the row after the change: on INSERT, UPDATE and SNAPSHOT
+ * @param position    the commit's log sequence number; later commits have higher positions
+ * @param committedAt when the transaction committed
+ */
+public record ChangeEvent(
+        String table,
+        Operation operation,
+        Map<String, Object> key,
+        Map<String, Object> before,
+        Map<String, Object> after,
+        long position,
+        Instant committedAt) {
+
+    public enum Operation {
+        INSERT, UPDATE, DELETE, TRUNCATE,
+        /** A row read by the initial snapshot, before streaming starts. */
+        SNAPSHOT
+    }
+
+    /** The row as it is now, or as it was before it was deleted. */
+    public Map<String, Object> row() {
+        return after != null ? after : before;
+    }
+}

@@ -1,0 +1,84 @@
+package dev.ficus.toolkit.cdc;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * Settings of the change stream ({@code ficus.cdc.*}).
+ *
+ * @param enabled              stream at all
+ * @param name                 names the stream, and by default its replication slot and publication
+ * @param slotName             PostgreSQL replication slot; empty means {@code name}
+ * @param publicationName      PostgreSQL publication, kept to the captured tables; empty means {@code name}
+ * @param tables               tables to capture besides those that subscriptions name
+ * @param schema               schema of the stream's own tables: offsets, dead letters, heartbeat
+ * @param snapshotMode         Debezium snapshot mode: {@code no_data} streams from now on,
+ *                             {@code initial} first reads every captured row (as SNAPSHOT changes)
+ * @param fullReplicaIdentity  set captured tables to REPLICA IDENTITY FULL, so UPDATE and DELETE
+ *                             carry the complete old row (needed to evict by non-key columns)
+ * @param heartbeatInterval    how often the stream writes a heartbeat row, so that a quiet captured
+ *                             table never holds back the slot (and with it WAL) while others are busy
+ * @param pollInterval         how long the connector waits for more changes before handing a batch
+ *                             over: lower means less lag, more wake-ups
+ * @param offsetFlushInterval  how often the position of handled changes is saved; after a crash at
+ *                             most this much is delivered again
+ * @param lockRetryInterval    how often a standby instance tries to take over the stream
+ * @param restartBackoff       pause before restarting a failed connector
+ * @param retry                how a failing subscriber is retried before its change is dead-lettered
+ * @param debezium             further Debezium properties; they win over the ones derived above
+ */
+@ConfigurationProperties("ficus.cdc")
+public record ChangeStreamProperties(
+        @DefaultValue("true") boolean enabled,
+        @DefaultValue("ficus") String name,
+        @DefaultValue("") String slotName,
+        @DefaultValue("") String publicationName,
+        @DefaultValue Set<String> tables,
+        @DefaultValue("cdc") String schema,
+        @DefaultValue("no_data") String snapshotMode,
+        @DefaultValue("true") boolean fullReplicaIdentity,
+        @DefaultValue("1s") Duration heartbeatInterval,
+        @DefaultValue("10ms") Duration pollInterval,
+        @DefaultValue("1s") Duration offsetFlushInterval,
+        @DefaultValue("2s") Duration lockRetryInterval,
+        @DefaultValue("2s") Duration restartBackoff,
+        @DefaultValue Retry retry,
+        @DefaultValue Map<String, String> debezium) {
+
+    public ChangeStreamProperties {
+        for (String identifier : new String[] {name, slotName, publicationName, schema}) {
+            if (!identifier.isEmpty() && !identifier.matches("[a-z_][a-z0-9_]{0,62}")) {
+                throw new IllegalArgumentException("'" + identifier + "' is not a plain lower-case identifier");
+            }
+        }
+        tables.forEach(ChangeSubscription::requireQualified);
+    }
+
+    String slot() {
+        return slotName.isEmpty() ? name : slotName;
+    }
+
+    String publication() {
+        return publicationName.isEmpty() ? name : publicationName;
+    }
+
+    /**
+     * @param maxAttempts    calls of a handler for one change, the first included
+     * @param initialBackoff pause after the first failure; it doubles after each further one
+     * @param maxBackoff     longest pause
+     */
+    public record Retry(
+            @DefaultValue("5") int maxAttempts,
+            @DefaultValue("50ms") Duration initialBackoff,
+            @DefaultValue("1s") Duration maxBackoff) {
+
+        Duration backoffAfter(int failedAttempts) {
+            long millis = initialBackoff.toMillis() << Math.min(failedAttempts - 1, 20);
+            return Duration.ofMillis(Math.min(millis, maxBackoff.toMillis()));
+        }
+    }
+}

@@ -1,0 +1,264 @@
+package dev.ficus.toolkit.cdc;
+
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+import io.debezium.engine.DebeziumEngine;
+import io.debezium.engine.format.ChangeEventFormat;
+import io.debezium.embedded.Connect;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.context.SmartLifecycle;
+
+/**
+ * Runs Debezium's embedded PostgreSQL connector for the application.
+ *
+ * <p>Only one instance of the application streams at a time: the one holding a PostgreSQL
+ * advisory lock named after the replication slot, on a connection of its own. The others wait in
+ * STANDBY and take over when that connection goes away, for example because its instance died:
+ * PostgreSQL releases the lock with the session. The position is read from the shared offset
+ * table, so the new leader continues where the old one last saved.
+ */
+class DebeziumChangeStream implements ChangeStream, SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(DebeziumChangeStream.class);
+
+    private final ChangeStreamProperties properties;
+    private final PostgresTarget target;
+    private final ChangeDispatcher dispatcher;
+    private final Set<String> tables;
+
+    private volatile State state = State.STOPPED;
+    private volatile boolean running;
+    private volatile DebeziumEngine<?> engine;
+    private Thread leader;
+
+    DebeziumChangeStream(ChangeStreamProperties properties, PostgresTarget target, ChangeDispatcher dispatcher) {
+        this.properties = properties;
+        this.target = target;
+        this.dispatcher = dispatcher;
+        Set<String> captured = new TreeSet<>(properties.tables());
+        captured.addAll(dispatcher.subscribedTables());
+        this.tables = Set.copyOf(captured);
+    }
+
+    @Override
+    public State state() {
+        return state;
+    }
+
+    @Override
+    public Set<String> tables() {
+        return tables;
+    }
+
+    @Override
+    public Optional<Duration> lastLag() {
+        return Optional.ofNullable(dispatcher.lastLag());
+    }
+
+    @Override
+    public synchronized void start() {
+        if (running) {
+            return;
+        }
+        if (tables.isEmpty()) {
+            log.info("Change stream {}: no table to capture, not started", properties.name());
+            return;
+        }
+        running = true;
+        leader = Thread.ofPlatform().name("ficus-cdc-" + properties.name()).daemon().start(this::lead);
+    }
+
+    @Override
+    public void stop() {
+        Thread thread;
+        synchronized (this) {
+            running = false;
+            thread = leader;
+        }
+        closeEngine();
+        if (thread != null) {
+            thread.interrupt();
+            try {
+                thread.join(TimeUnit.SECONDS.toMillis(30));
+            }
+            catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        state = State.STOPPED;
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    /** After every other bean is ready; stopped (and its position saved) before the others stop. */
+    @Override
+    public int getPhase() {
+        return SmartLifecycle.DEFAULT_PHASE - 100;
+    }
+
+    private void lead() {
+        while (running) {
+            try (Connection lock = DriverManager.getConnection(target.jdbcUrl(), target.user(), target.password())) {
+                if (!tryLock(lock)) {
+                    state = State.STANDBY;
+                    pause(properties.lockRetryInterval());
+                    continue;
+                }
+                log.info("Change stream {} leads: streaming {} from slot {}", properties.name(), tables,
+                        properties.slot());
+                stream(lock);
+            }
+            catch (Exception e) {
+                if (running) {
+                    state = State.FAILED;
+                    log.warn("Change stream {} failed; restarting in {}", properties.name(),
+                            properties.restartBackoff(), e);
+                }
+            }
+            if (running) {
+                pause(properties.restartBackoff());
+            }
+        }
+    }
+
+    private boolean tryLock(Connection connection) throws SQLException {
+        try (var statement = connection.prepareStatement("select pg_try_advisory_lock(hashtext(?))")) {
+            statement.setString(1, "ficus-cdc:" + properties.slot());
+            try (var result = statement.executeQuery()) {
+                result.next();
+                return result.getBoolean(1);
+            }
+        }
+    }
+
+    /** Runs the connector until it stops, fails, or the lock connection is lost. */
+    private void stream(Connection lock) throws SQLException {
+        state = State.STARTING;
+        engine = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
+                .using(connectorProperties())
+                .using(new DebeziumEngine.ConnectorCallback() {
+                    @Override
+                    public void pollingStarted() {
+                        state = State.STREAMING;
+                    }
+                })
+                .using((success, message, error) -> {
+                    if (!success && running) {
+                        log.warn("Change stream {} stopped: {}", properties.name(), message, error);
+                    }
+                })
+                .notifying(dispatcher)
+                .build();
+        Thread watchdog = Thread.ofVirtual().start(() -> closeEngineWhenLost(lock));
+        try {
+            engine.run();
+        }
+        finally {
+            watchdog.interrupt();
+            closeEngine();
+        }
+        if (running) {
+            state = State.FAILED;
+        }
+    }
+
+    /** A lost lock connection means another instance may take over: stop streaming at once. */
+    private void closeEngineWhenLost(Connection lock) {
+        try {
+            while (!Thread.currentThread().isInterrupted()) {
+                Thread.sleep(properties.lockRetryInterval());
+                if (!lock.isValid(5)) {
+                    log.warn("Change stream {} lost its lock connection; stopping", properties.name());
+                    closeEngine();
+                    return;
+                }
+            }
+        }
+        catch (InterruptedException | SQLException e) {
+            // stream ended
+        }
+    }
+
+    private void closeEngine() {
+        DebeziumEngine<?> current = engine;
+        if (current != null) {
+            try {
+                current.close();
+            }
+            catch (IOException e) {
+                log.warn("Could not close the change stream's connector", e);
+            }
+        }
+    }
+
+    private void pause(Duration duration) {
+        try {
+            Thread.sleep(duration);
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running = false;
+        }
+    }
+
+    Properties connectorProperties() {
+        String schema = properties.schema();
+        String heartbeatTable = schema + ".heartbeat";
+        Properties connector = new Properties();
+        connector.setProperty("name", properties.name());
+        connector.setProperty("connector.class", "io.debezium.connector.postgresql.PostgresConnector");
+        connector.setProperty("topic.prefix", properties.name());
+        connector.setProperty("database.hostname", target.host());
+        connector.setProperty("database.port", Integer.toString(target.port()));
+        connector.setProperty("database.dbname", target.database());
+        connector.setProperty("database.user", target.user());
+        connector.setProperty("database.password", target.password());
+        connector.setProperty("plugin.name", "pgoutput");
+        connector.setProperty("slot.name", properties.slot());
+        connector.setProperty("publication.name", properties.publication());
+        connector.setProperty("publication.autocreate.mode", "filtered");
+        connector.setProperty("table.include.list", includeList(tables, heartbeatTable));
+        if (properties.fullReplicaIdentity()) {
+            connector.setProperty("replica.identity.autoset.values", tables.stream()
+                    .map(table -> table.replace(".", "\\.") + ":FULL")
+                    .collect(Collectors.joining(",")));
+        }
+        connector.setProperty("snapshot.mode", properties.snapshotMode());
+        connector.setProperty("skipped.operations", "none");
+        connector.setProperty("heartbeat.interval.ms", Long.toString(properties.heartbeatInterval().toMillis()));
+        connector.setProperty("heartbeat.action.query", StreamTables.heartbeatQuery(schema, properties.name()));
+        connector.setProperty("poll.interval.ms", Long.toString(properties.pollInterval().toMillis()));
+        connector.setProperty("offset.flush.interval.ms", Long.toString(properties.offsetFlushInterval().toMillis()));
+        connector.setProperty("offset.storage", PostgresOffsetStore.class.getName());
+        connector.setProperty(PostgresOffsetStore.JDBC_URL, target.jdbcUrl());
+        connector.setProperty(PostgresOffsetStore.USER, target.user());
+        connector.setProperty(PostgresOffsetStore.PASSWORD, target.password());
+        connector.setProperty(PostgresOffsetStore.TABLE, schema + ".offsets");
+        connector.setProperty(PostgresOffsetStore.STREAM, properties.name());
+        connector.setProperty("errors.max.retries", "3");
+        properties.debezium().forEach(connector::setProperty);
+        return connector;
+    }
+
+    /** Debezium's include lists are regular expressions. */
+    private static String includeList(Set<String> tables, String heartbeatTable) {
+        Set<String> included = new TreeSet<>(tables);
+        included.add(heartbeatTable);
+        return included.stream().map(table -> table.replace(".", "\\.")).collect(Collectors.joining(","));
+    }
+}
