@@ -3,8 +3,11 @@ package dev.ficus.shop.catalog.internal;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.dao.DuplicateKeyException;
@@ -27,6 +30,8 @@ import dev.ficus.shop.catalog.ProductNotFound;
 import dev.ficus.shop.catalog.ProductPage;
 import dev.ficus.shop.catalog.ProductPriceChanged;
 import dev.ficus.shop.catalog.ProductSearch;
+import dev.ficus.toolkit.cache.CacheAside;
+import dev.ficus.toolkit.cache.Caches;
 
 @Service
 @Transactional
@@ -35,11 +40,19 @@ class CatalogService implements Catalog {
     private final ProductRepository products;
     private final JdbcAggregateTemplate aggregates;
     private final ApplicationEventPublisher events;
+    /** Hot reads; change data capture evicts what changes, whoever changes it. */
+    private final CacheAside<UUID, Product> byId;
+    private final CacheAside<String, Product> bySku;
 
-    CatalogService(ProductRepository products, JdbcAggregateTemplate aggregates, ApplicationEventPublisher events) {
+    CatalogService(ProductRepository products, JdbcAggregateTemplate aggregates, ApplicationEventPublisher events,
+            Caches caches) {
         this.products = products;
         this.aggregates = aggregates;
         this.events = events;
+        this.byId = caches.cacheAside("products", UUID.class,
+                id -> products.findById(id).map(ProductRecord::toProduct), this::mostRequested);
+        this.bySku = caches.cacheAside("products-by-sku", String.class,
+                sku -> products.findBySku(sku).map(ProductRecord::toProduct));
     }
 
     @Override
@@ -48,7 +61,9 @@ class CatalogService implements Catalog {
             throw new DuplicateSku(product.sku());
         }
         try {
-            return products.save(ProductRecord.from(product, now())).toProduct();
+            Product created = products.save(ProductRecord.from(product, now())).toProduct();
+            evictAfterCommit(created);
+            return created;
         }
         catch (RuntimeException e) {
             // Two concurrent creations of one SKU: the unique index decides.
@@ -63,7 +78,7 @@ class CatalogService implements Catalog {
     public Product update(UUID id, ProductDetails details) {
         ProductRecord product = load(id);
         product.describe(details, now());
-        return products.save(product).toProduct();
+        return saved(product);
     }
 
     @Override
@@ -74,7 +89,7 @@ class CatalogService implements Catalog {
             return product.toProduct();
         }
         product.price(price, now());
-        Product saved = products.save(product).toProduct();
+        Product saved = saved(product);
         events.publishEvent(new ProductPriceChanged(id, saved.sku(), oldPrice, saved.price()));
         return saved;
     }
@@ -86,7 +101,7 @@ class CatalogService implements Catalog {
             return product.toProduct();
         }
         product.deactivate(now());
-        Product saved = products.save(product).toProduct();
+        Product saved = saved(product);
         events.publishEvent(new ProductDeactivated(id, saved.sku()));
         return saved;
     }
@@ -94,13 +109,13 @@ class CatalogService implements Catalog {
     @Override
     @Transactional(readOnly = true)
     public Optional<Product> findById(UUID id) {
-        return products.findById(id).map(ProductRecord::toProduct);
+        return byId.get(id);
     }
 
     @Override
     @Transactional(readOnly = true)
     public Optional<Product> findBySku(String sku) {
-        return products.findBySku(sku).map(ProductRecord::toProduct);
+        return bySku.get(sku);
     }
 
     @Override
@@ -125,6 +140,26 @@ class CatalogService implements Catalog {
                 .stream().map(ProductRecord::toProduct).toList();
         int totalPages = (int) ((total + search.size() - 1) / search.size());
         return new ProductPage(items, search.page(), search.size(), total, totalPages);
+    }
+
+    /** This instance reads its own writes at once; other instances learn of them by change data capture. */
+    private Product saved(ProductRecord product) {
+        Product saved = products.save(product).toProduct();
+        evictAfterCommit(saved);
+        return saved;
+    }
+
+    private void evictAfterCommit(Product product) {
+        byId.evictAfterCommit(product.id());
+        bySku.evictAfterCommit(product.sku());
+    }
+
+    /** Warm-up: active products, in SKU order, as many as the cache holds. */
+    private Map<UUID, Product> mostRequested(long limit) {
+        Query active = Query.query(Criteria.where("active").is(true)).sort(Sort.by("sku")).limit((int) limit);
+        return aggregates.findAll(active, ProductRecord.class).stream()
+                .map(ProductRecord::toProduct)
+                .collect(Collectors.toMap(Product::id, Function.identity()));
     }
 
     private ProductRecord load(UUID id) {

@@ -1,6 +1,8 @@
 package dev.ficus.shop.catalog.web;
 
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.UUID;
 
 import jakarta.validation.Valid;
@@ -8,7 +10,10 @@ import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.Size;
 
+import org.springframework.http.CacheControl;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
+import org.springframework.util.DigestUtils;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -17,6 +22,7 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.context.request.WebRequest;
 
 import dev.ficus.shop.catalog.Catalog;
 import dev.ficus.shop.catalog.Money;
@@ -31,6 +37,8 @@ import dev.ficus.shop.catalog.ProductSearch;
 @RequestMapping("/api/catalog/products")
 class CatalogController {
 
+    private static final CacheControl PRODUCT_CACHING = CacheControl.maxAge(Duration.ofSeconds(30)).cachePublic();
+
     private final Catalog catalog;
 
     CatalogController(Catalog catalog) {
@@ -44,13 +52,26 @@ class CatalogController {
     }
 
     @GetMapping("/{id}")
-    Product byId(@PathVariable UUID id) {
-        return catalog.findById(id).orElseThrow(() -> new ProductNotFound(id));
+    ResponseEntity<Product> byId(@PathVariable UUID id, WebRequest request) {
+        return cacheable(catalog.findById(id).orElseThrow(() -> new ProductNotFound(id)), request);
     }
 
     @GetMapping("/sku/{sku}")
-    Product bySku(@PathVariable String sku) {
-        return catalog.findBySku(sku).orElseThrow(() -> new ProductNotFound(sku));
+    ResponseEntity<Product> bySku(@PathVariable String sku, WebRequest request) {
+        return cacheable(catalog.findBySku(sku).orElseThrow(() -> new ProductNotFound(sku)), request);
+    }
+
+    /**
+     * Product reads may be held by browsers and edge caches for a short while, and revalidated
+     * cheaply: the ETag is a digest of the product as served, so any change (even one made in SQL)
+     * changes it, and a matching If-None-Match is answered 304 without a body.
+     */
+    private static ResponseEntity<Product> cacheable(Product product, WebRequest request) {
+        String etag = "\"" + DigestUtils.md5DigestAsHex(product.toString().getBytes(StandardCharsets.UTF_8)) + "\"";
+        if (request.checkNotModified(etag)) {
+            return ResponseEntity.status(HttpStatus.NOT_MODIFIED).eTag(etag).cacheControl(PRODUCT_CACHING).build();
+        }
+        return ResponseEntity.ok().eTag(etag).cacheControl(PRODUCT_CACHING).body(product);
     }
 
     @GetMapping

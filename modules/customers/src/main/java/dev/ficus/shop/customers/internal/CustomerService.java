@@ -14,15 +14,21 @@ import dev.ficus.shop.customers.CustomerNotFound;
 import dev.ficus.shop.customers.CustomerProfile;
 import dev.ficus.shop.customers.Customers;
 import dev.ficus.shop.customers.DuplicateEmail;
+import dev.ficus.toolkit.cache.CacheAside;
+import dev.ficus.toolkit.cache.Caches;
 
 @Service
 @Transactional
 class CustomerService implements Customers {
 
     private final CustomerRepository customers;
+    /** Profiles are read far more often than changed; change data capture evicts what changes. */
+    private final CacheAside<UUID, Customer> profiles;
 
-    CustomerService(CustomerRepository customers) {
+    CustomerService(CustomerRepository customers, Caches caches) {
         this.customers = customers;
+        this.profiles = caches.cacheAside("customers", UUID.class,
+                id -> customers.findById(id).map(CustomerRecord::toCustomer));
     }
 
     @Override
@@ -42,7 +48,7 @@ class CustomerService implements Customers {
     @Override
     @Transactional(readOnly = true)
     public Optional<Customer> findById(UUID id) {
-        return customers.findById(id).map(CustomerRecord::toCustomer);
+        return profiles.get(id);
     }
 
     private void ensureEmailFree(String email, UUID owner) {
@@ -55,7 +61,9 @@ class CustomerService implements Customers {
 
     private Customer save(CustomerRecord customer) {
         try {
-            return customers.save(customer).toCustomer();
+            Customer saved = customers.save(customer).toCustomer();
+            profiles.evictAfterCommit(saved.id());
+            return saved;
         }
         catch (RuntimeException e) {
             // Two concurrent registrations of one address: the unique index decides.

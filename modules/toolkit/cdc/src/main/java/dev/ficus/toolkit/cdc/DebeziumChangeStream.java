@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
@@ -38,6 +39,8 @@ class DebeziumChangeStream implements ChangeStream, SmartLifecycle {
     private final ChangeDispatcher dispatcher;
     private final Set<String> tables;
 
+    /** Debezium names its JMX beans after the stream; this keeps two streams in one JVM apart. */
+    private final String instance = UUID.randomUUID().toString().substring(0, 8);
     private volatile State state = State.STOPPED;
     private volatile boolean running;
     private volatile DebeziumEngine<?> engine;
@@ -251,6 +254,7 @@ class DebeziumChangeStream implements ChangeStream, SmartLifecycle {
         connector.setProperty(PostgresOffsetStore.TABLE, schema + ".offsets");
         connector.setProperty(PostgresOffsetStore.STREAM, properties.name());
         connector.setProperty("errors.max.retries", "3");
+        connector.setProperty("custom.metric.tags", "instance=" + instance);
         properties.debezium().forEach(connector::setProperty);
         return connector;
     }

@@ -1,0 +1,41 @@
+package dev.ficus.toolkit.cache;
+
+import java.util.Optional;
+
+/**
+ * A cache in front of a slower source: reads come from memory, a miss loads from the source once
+ * however many callers miss the same key at the same time, and entries are evicted when the
+ * source changes (by change data capture, or by {@link #evictAfterCommit} for the application's
+ * own writes). Created by {@link Caches}.
+ *
+ * @param <K> key
+ * @param <V> value; absence ({@code Optional.empty()}) may be cached too
+ */
+public interface CacheAside<K, V> {
+
+    String name();
+
+    /** The cached value, or the source's, loaded once per key and cached. */
+    Optional<V> get(K key);
+
+    void evict(K key);
+
+    /**
+     * Evicts once the current transaction commits, so the next read sees what it wrote; at once
+     * when there is no transaction.
+     */
+    void evictAfterCommit(K key);
+
+    void evictAll();
+
+    /**
+     * Loads many entries in one go when the cache is configured to warm up
+     * ({@code ficus.cache.caches.<name>.warm-up=true}).
+     */
+    @FunctionalInterface
+    interface WarmUp<K, V> {
+
+        /** At most {@code limit} entries, the ones most likely to be read. */
+        java.util.Map<K, V> load(long limit);
+    }
+}

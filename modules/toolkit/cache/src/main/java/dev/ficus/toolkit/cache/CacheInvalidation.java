@@ -1,0 +1,105 @@
+package dev.ficus.toolkit.cache;
+
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import dev.ficus.toolkit.cdc.ChangeEvent;
+import dev.ficus.toolkit.cdc.ChangeHandler;
+
+/**
+ * Evicts what a committed change makes stale, in every cache whose {@code invalidated-by} names
+ * the changed table. It works for any write, including those that bypass the application. Only
+ * the instance that streams changes runs it; it tells the other instances through the
+ * {@link EvictionBroadcast}.
+ */
+class CacheInvalidation implements ChangeHandler {
+
+    /** What to evict from one cache: the entry whose key is made of {@code keyColumns}, or all. */
+    record Eviction(String cache, Map<String, Object> keyColumns) {
+
+        static Eviction all(String cache) {
+            return new Eviction(cache, null);
+        }
+
+        boolean everything() {
+            return keyColumns == null;
+        }
+    }
+
+    private record Binding(String cache, List<String> keyColumns) {
+    }
+
+    private final CaffeineCaches caches;
+    private final EvictionBroadcast broadcast;
+    private final Map<String, List<Binding>> bindingsByTable;
+
+    CacheInvalidation(CaffeineCaches caches, EvictionBroadcast broadcast) {
+        this.caches = caches;
+        this.broadcast = broadcast;
+        this.bindingsByTable = caches.properties().caches().entrySet().stream()
+                .flatMap(cache -> cache.getValue().invalidatedBy().stream()
+                        .map(invalidation -> Map.entry(invalidation.table(),
+                                new Binding(cache.getKey(), invalidation.keyColumns()))))
+                .collect(Collectors.groupingBy(Map.Entry::getKey,
+                        Collectors.mapping(Map.Entry::getValue, Collectors.toList())));
+    }
+
+    Set<String> tables() {
+        return bindingsByTable.keySet();
+    }
+
+    @Override
+    public void handle(ChangeEvent change) {
+        for (Binding binding : bindingsByTable.getOrDefault(change.table(), List.of())) {
+            if (change.operation() == ChangeEvent.Operation.TRUNCATE) {
+                evict(Eviction.all(binding.cache()));
+                continue;
+            }
+            for (Map<String, Object> image : Arrays.asList(change.before(), change.after())) {
+                Map<String, Object> key = keyColumns(image, binding.keyColumns());
+                if (key != null) {
+                    evict(new Eviction(binding.cache(), key));
+                }
+            }
+        }
+    }
+
+    private void evict(Eviction eviction) {
+        apply(eviction);
+        broadcast.publish(eviction);
+    }
+
+    /** Evicts in this instance. */
+    void apply(Eviction eviction) {
+        caches.find(eviction.cache()).ifPresent(found -> {
+            CaffeineCacheAside<?, ?> cache = (CaffeineCacheAside<?, ?>) found;
+            if (eviction.everything()) {
+                cache.evictAll();
+            }
+            else {
+                evictKey(cache, eviction.keyColumns());
+            }
+        });
+    }
+
+    private static <K> void evictKey(CaffeineCacheAside<K, ?> cache, Map<String, Object> keyColumns) {
+        Object key = CacheKeys.keyOf(keyColumns, List.copyOf(keyColumns.keySet()), cache.keyType());
+        if (key != null) {
+            cache.evict(cache.keyType().cast(key));
+        }
+    }
+
+    /** The key columns of a row image, in key order; null if the image lacks one of them. */
+    private static Map<String, Object> keyColumns(Map<String, Object> image, List<String> columns) {
+        if (image == null || !image.keySet().containsAll(columns)) {
+            return null;
+        }
+        Map<String, Object> key = new LinkedHashMap<>();
+        columns.forEach(column -> key.put(column, image.get(column)));
+        return key;
+    }
+}

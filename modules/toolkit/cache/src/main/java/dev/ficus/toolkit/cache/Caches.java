@@ -1,0 +1,30 @@
+package dev.ficus.toolkit.cache;
+
+import java.util.Collection;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * Creates and finds the application's caches. Each cache is configured under
+ * {@code ficus.cache.caches.<name>}; unconfigured caches get the defaults.
+ */
+public interface Caches {
+
+    /**
+     * Creates a cache (once per name).
+     *
+     * @param keyType used to turn the key columns of changed rows into keys when the cache is
+     *                invalidated by change data capture: a single column is converted to this type;
+     *                several columns fill the components of a record type, in order
+     * @param source  reads a value from the source of truth
+     */
+    <K, V> CacheAside<K, V> cacheAside(String name, Class<K> keyType, Function<K, Optional<V>> source);
+
+    /** As above, and warmed up with {@code warmUp} before the instance reports ready, if so configured. */
+    <K, V> CacheAside<K, V> cacheAside(String name, Class<K> keyType, Function<K, Optional<V>> source,
+            CacheAside.WarmUp<K, V> warmUp);
+
+    Optional<CacheAside<?, ?>> find(String name);
+
+    Collection<CacheAside<?, ?>> all();
+}

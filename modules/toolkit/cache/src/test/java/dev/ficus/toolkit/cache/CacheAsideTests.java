@@ -1,0 +1,193 @@
+package dev.ficus.toolkit.cache;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+import java.util.stream.IntStream;
+import java.util.stream.LongStream;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+class CacheAsideTests {
+
+    private static final Duration TEN_MINUTES = Duration.ofMinutes(10);
+
+    @Test
+    void concurrentMissesOnOneKeyLoadItOnce() throws Exception {
+        AtomicInteger loads = new AtomicInteger();
+        CaffeineCacheAside<String, String> cache = cache(spec(TEN_MINUTES, 0.1, Duration.ZERO, Duration.ZERO), key -> {
+            loads.incrementAndGet();
+            sleep(Duration.ofMillis(200));
+            return Optional.of("value of " + key);
+        });
+        CountDownLatch start = new CountDownLatch(1);
+
+        try (var callers = Executors.newVirtualThreadPerTaskExecutor()) {
+            var answers = IntStream.range(0, 200)
+                    .mapToObj(i -> callers.submit(() -> {
+                        start.await();
+                        return cache.get("hot");
+                    }))
+                    .toList();
+            start.countDown();
+            for (var answer : answers) {
+                assertThat(answer.get(10, TimeUnit.SECONDS)).contains("value of hot");
+            }
+        }
+        assertThat(loads).hasValue(1);
+    }
+
+    @Test
+    void jitterSpreadsExpiryTimesWithinTheConfiguredShare() {
+        CaffeineCacheAside<Long, Long> cache = cache(spec(TEN_MINUTES, 0.2, Duration.ZERO, Duration.ZERO), Optional::of);
+        LongStream.range(0, 1_000).forEach(cache::get);
+
+        var expiry = cache.caffeine().policy().expireVariably().orElseThrow();
+        List<Long> seconds = LongStream.range(0, 1_000)
+                .mapToObj(key -> expiry.getExpiresAfter(key, TimeUnit.SECONDS).orElseThrow())
+                .toList();
+
+        assertThat(seconds).allSatisfy(ttl -> assertThat(ttl).isBetween(479L, 720L));
+        assertThat(seconds.stream().mapToLong(Long::longValue).min().orElseThrow()).isLessThan(500);
+        assertThat(seconds.stream().mapToLong(Long::longValue).max().orElseThrow()).isGreaterThan(700);
+        assertThat(seconds.stream().distinct().count()).as("not a handful of values").isGreaterThan(100);
+    }
+
+    @Test
+    void refreshAheadServesTheCurrentValueWhileOneReloadRuns() throws Exception {
+        AtomicReference<String> source = new AtomicReference<>("v1");
+        AtomicInteger loads = new AtomicInteger();
+        CountDownLatch reloadMayFinish = new CountDownLatch(1);
+        CaffeineCacheAside<String, String> cache = cache(
+                spec(TEN_MINUTES, 0, Duration.ofMillis(100), Duration.ZERO), key -> {
+                    if (loads.incrementAndGet() > 1) {
+                        awaitLatch(reloadMayFinish);
+                    }
+                    return Optional.of(source.get());
+                });
+        assertThat(cache.get("k")).contains("v1");
+        source.set("v2");
+        sleep(Duration.ofMillis(150));
+
+        for (int i = 0; i < 50; i++) {
+            assertThat(cache.get("k")).as("served while the reload runs").contains("v1");
+        }
+        assertThat(loads).as("one reload, however many reads").hasValue(2);
+        reloadMayFinish.countDown();
+        await().atMost(Duration.ofSeconds(5)).until(() -> cache.get("k").equals(Optional.of("v2")));
+    }
+
+    @Test
+    void absenceIsCachedOnlyWithANegativeTtl() {
+        AtomicInteger loads = new AtomicInteger();
+        Function<String, Optional<String>> nothing = key -> {
+            loads.incrementAndGet();
+            return Optional.empty();
+        };
+        CaffeineCacheAside<String, String> negative = cache(spec(TEN_MINUTES, 0, Duration.ZERO, Duration.ofMinutes(1)), nothing);
+        negative.get("ghost");
+        negative.get("ghost");
+        assertThat(loads).hasValue(1);
+
+        loads.set(0);
+        CaffeineCacheAside<String, String> positiveOnly = cache(spec(TEN_MINUTES, 0, Duration.ZERO, Duration.ZERO), nothing);
+        positiveOnly.get("ghost");
+        positiveOnly.get("ghost");
+        assertThat(loads).hasValue(2);
+    }
+
+    @Test
+    void anEvictionDuringALoadIsNotUndoneByTheLoadsStaleValue() throws Exception {
+        AtomicReference<String> source = new AtomicReference<>("old");
+        CountDownLatch loading = new CountDownLatch(1);
+        CountDownLatch loadMayFinish = new CountDownLatch(1);
+        AtomicInteger loads = new AtomicInteger();
+        CaffeineCacheAside<String, String> cache = cache(spec(TEN_MINUTES, 0, Duration.ZERO, Duration.ZERO), key -> {
+            String read = source.get();
+            if (loads.incrementAndGet() == 1) {
+                loading.countDown();
+                awaitLatch(loadMayFinish);
+            }
+            return Optional.of(read);
+        });
+
+        Thread reader = Thread.ofVirtual().start(() -> cache.get("k"));
+        loading.await();
+        source.set("new");
+        Thread evicter = Thread.ofVirtual().start(() -> cache.evict("k"));
+        sleep(Duration.ofMillis(50));
+        loadMayFinish.countDown();
+        reader.join();
+        evicter.join();
+
+        assertThat(cache.get("k")).contains("new");
+    }
+
+    @Test
+    void aDisabledCacheReadsThroughEveryTime() {
+        AtomicInteger loads = new AtomicInteger();
+        var disabled = new CacheProperties.Spec(false, 100, TEN_MINUTES, 0, Duration.ZERO, Duration.ZERO, false, List.of());
+        CaffeineCacheAside<String, String> cache = cache(disabled, key -> Optional.of("v" + loads.incrementAndGet()));
+
+        assertThat(cache.get("k")).contains("v1");
+        assertThat(cache.get("k")).contains("v2");
+    }
+
+    @Test
+    void warmUpKeepsOutWhatWasEvictedWhileItRan() {
+        var warming = new CacheProperties.Spec(true, 100, TEN_MINUTES, 0, Duration.ZERO, Duration.ZERO, true, List.of());
+        AtomicReference<CaffeineCacheAside<String, String>> self = new AtomicReference<>();
+        CaffeineCacheAside<String, String> cache = new CaffeineCacheAside<>("warm", String.class, warming,
+                key -> Optional.of("fresh " + key), limit -> {
+                    // A change to "b" commits and is evicted while the warm-up still holds the old value.
+                    self.get().evict("b");
+                    return Map.of("a", "stale? no: a", "b", "stale b");
+                }, Runnable::run);
+        self.set(cache);
+        assertThat(cache.warm()).isFalse();
+
+        cache.warmUp();
+
+        assertThat(cache.warm()).isTrue();
+        assertThat(cache.caffeine().getIfPresent("a")).contains("stale? no: a");
+        assertThat(cache.get("b")).contains("fresh b");
+    }
+
+    private static CacheProperties.Spec spec(Duration ttl, double jitter, Duration refreshAfter, Duration negativeTtl) {
+        return new CacheProperties.Spec(true, 10_000, ttl, jitter, refreshAfter, negativeTtl, false, List.of());
+    }
+
+    private static <K, V> CaffeineCacheAside<K, V> cache(CacheProperties.Spec spec, Function<K, Optional<V>> source) {
+        @SuppressWarnings("unchecked")
+        Class<K> keyType = (Class<K>) Object.class;
+        return new CaffeineCacheAside<>("test", keyType, spec, source, null, Executors.newVirtualThreadPerTaskExecutor());
+    }
+
+    private static void sleep(Duration duration) {
+        try {
+            Thread.sleep(duration);
+        }
+        catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void awaitLatch(CountDownLatch latch) {
+        try {
+            latch.await();
+        }
+        catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
