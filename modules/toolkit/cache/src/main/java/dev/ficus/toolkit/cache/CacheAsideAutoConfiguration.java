@@ -20,6 +20,7 @@ import org.springframework.boot.jdbc.autoconfigure.JdbcConnectionDetails;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.event.EventListener;
+import org.springframework.core.annotation.Order;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 import dev.ficus.toolkit.cdc.ChangeSubscription;
@@ -70,7 +71,9 @@ public class CacheAsideAutoConfiguration {
                     () -> caches.caffeineCaches().forEach(CaffeineCacheAside::evictAll));
         }
 
+        /** Evictions go first among the subscribers: stale reads end before slower work starts. */
         @Bean
+        @Order(0)
         ChangeSubscription cacheInvalidation(CaffeineCaches caches, EvictionBroadcast broadcast) {
             CacheInvalidation invalidation = new CacheInvalidation(caches, broadcast);
             broadcast.receiveWith(invalidation::apply);

@@ -2,6 +2,7 @@ package dev.ficus.toolkit.cache;
 
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -36,6 +37,8 @@ class CacheInvalidation implements ChangeHandler {
     private final CaffeineCaches caches;
     private final EvictionBroadcast broadcast;
     private final Map<String, List<Binding>> bindingsByTable;
+    /** Evicted here during the current batch, told to the other instances at its end. */
+    private final Set<Eviction> toBroadcast = new LinkedHashSet<>();
 
     CacheInvalidation(CaffeineCaches caches, EvictionBroadcast broadcast) {
         this.caches = caches;
@@ -70,7 +73,16 @@ class CacheInvalidation implements ChangeHandler {
 
     private void evict(Eviction eviction) {
         apply(eviction);
-        broadcast.publish(eviction);
+        toBroadcast.add(eviction);
+    }
+
+    /** The other instances evict before the batch counts as done: none of them is left stale. */
+    @Override
+    public void endOfBatch() {
+        if (!toBroadcast.isEmpty()) {
+            broadcast.publish(List.copyOf(toBroadcast));
+            toBroadcast.clear();
+        }
     }
 
     /** Evicts in this instance. */

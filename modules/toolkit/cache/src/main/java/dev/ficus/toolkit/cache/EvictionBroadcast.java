@@ -4,7 +4,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.Map;
+import java.util.List;
 import java.util.UUID;
 import java.util.function.Consumer;
 
@@ -33,8 +33,11 @@ class EvictionBroadcast implements SmartLifecycle {
     private static final Logger log = LoggerFactory.getLogger(EvictionBroadcast.class);
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
-    private record Message(String from, String cache, Map<String, Object> keyColumns) {
+    /** One notification; PostgreSQL takes payloads below 8000 bytes, so large batches are split. */
+    private record Message(String from, List<CacheInvalidation.Eviction> evictions) {
     }
+
+    private static final int MAX_PAYLOAD = 7_000;
 
     private final String instance = UUID.randomUUID().toString();
     private final JdbcClient jdbc;
@@ -63,8 +66,14 @@ class EvictionBroadcast implements SmartLifecycle {
         return listening;
     }
 
-    void publish(CacheInvalidation.Eviction eviction) {
-        String payload = JSON.writeValueAsString(new Message(instance, eviction.cache(), eviction.keyColumns()));
+    void publish(List<CacheInvalidation.Eviction> evictions) {
+        String payload = JSON.writeValueAsString(new Message(instance, evictions));
+        if (payload.length() > MAX_PAYLOAD && evictions.size() > 1) {
+            int half = evictions.size() / 2;
+            publish(evictions.subList(0, half));
+            publish(evictions.subList(half, evictions.size()));
+            return;
+        }
         jdbc.sql("select pg_notify(?, ?)").params(CHANNEL, payload).query(Object.class).single();
     }
 
@@ -125,7 +134,7 @@ class EvictionBroadcast implements SmartLifecycle {
     private void receive(String payload) {
         Message message = JSON.readValue(payload, Message.class);
         if (!instance.equals(message.from())) {
-            receiver.accept(new CacheInvalidation.Eviction(message.cache(), message.keyColumns()));
+            message.evictions().forEach(receiver);
         }
     }
 

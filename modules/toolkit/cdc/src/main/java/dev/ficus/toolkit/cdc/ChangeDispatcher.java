@@ -29,6 +29,7 @@ class ChangeDispatcher implements DebeziumEngine.ChangeConsumer<RecordChangeEven
 
     private final String stream;
     private final String heartbeatTable;
+    private final List<ChangeSubscription> subscriptions;
     private final Map<String, List<ChangeSubscription>> subscriptionsByTable;
     private final ChangeStreamProperties.Retry retry;
     private final JdbcDeadLetters deadLetters;
@@ -40,6 +41,7 @@ class ChangeDispatcher implements DebeziumEngine.ChangeConsumer<RecordChangeEven
             JdbcDeadLetters deadLetters, MeterRegistry meters) {
         this.stream = properties.name();
         this.heartbeatTable = properties.schema() + ".heartbeat";
+        this.subscriptions = List.copyOf(subscriptions);
         this.subscriptionsByTable = subscriptions.stream()
                 .flatMap(subscription -> subscription.tables().stream().map(table -> Map.entry(table, subscription)))
                 .collect(Collectors.groupingBy(Map.Entry::getKey,
@@ -69,6 +71,17 @@ class ChangeDispatcher implements DebeziumEngine.ChangeConsumer<RecordChangeEven
             ChangeEvents.from(record.record())
                     .filter(change -> !change.table().equals(heartbeatTable))
                     .ifPresent(this::dispatch);
+        }
+        for (ChangeSubscription subscription : subscriptions) {
+            try {
+                subscription.handler().endOfBatch();
+            }
+            catch (Exception e) {
+                throw new IllegalStateException(subscription.name() + " could not finish a batch; it comes again", e);
+            }
+        }
+        // Only now is the batch done: a crash before this line delivers all of it again.
+        for (RecordChangeEvent<SourceRecord> record : records) {
             committer.markProcessed(record);
         }
         committer.markBatchFinished();

@@ -10,4 +10,12 @@ package dev.ficus.toolkit.cdc;
 public interface ChangeHandler {
 
     void handle(ChangeEvent change) throws Exception;
+
+    /**
+     * Called after each batch of changes, before their position is confirmed: a handler that
+     * buffers (to send one message for many changes, say) sends here. If this throws, the stream
+     * stops and restarts, and the whole batch is delivered again.
+     */
+    default void endOfBatch() throws Exception {
+    }
 }

@@ -25,8 +25,13 @@ import org.slf4j.LoggerFactory;
  */
 public final class EmbeddedPostgresServer implements AutoCloseable {
 
-    /** Settings every embedded server gets: logical decoding and room for replication slots. */
+    /**
+     * Settings every embedded server gets: logical decoding, room for replication slots, and
+     * durable commits (the embedded server's library turns them off for speed; a commit must
+     * survive a crash, and change data capture only sees what was flushed).
+     */
     static final Map<String, String> DEFAULT_SETTINGS = Map.of(
+            "synchronous_commit", "on",
             "wal_level", "logical",
             "max_replication_slots", "16",
             "max_wal_senders", "16",

@@ -23,6 +23,7 @@ class EmbeddedPostgresServerTests {
         try (EmbeddedPostgresServer server = EmbeddedPostgresServer.obtain(temporary("decoding"));
              Connection connection = connect(server)) {
             assertThat(query(connection, "show wal_level")).isEqualTo("logical");
+            assertThat(query(connection, "show synchronous_commit")).as("commits survive a crash").isEqualTo("on");
             assertThat(Integer.parseInt(query(connection, "show max_replication_slots"))).isGreaterThanOrEqualTo(16);
             // What a change data capture connector does first: a slot decoding with pgoutput.
             assertThat(query(connection, "select slot_name from pg_create_logical_replication_slot('probe', 'pgoutput')"))
