@@ -4,7 +4,9 @@ import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
 
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.modulith.test.ApplicationModuleTest;
+import org.springframework.modulith.test.Scenario;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -13,9 +15,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class CustomersModuleTests {
 
     private final Customers customers;
+    private final JdbcClient jdbc;
 
-    CustomersModuleTests(Customers customers) {
+    CustomersModuleTests(Customers customers, JdbcClient jdbc) {
         this.customers = customers;
+        this.jdbc = jdbc;
     }
 
     @Test
@@ -25,6 +29,18 @@ class CustomersModuleTests {
 
         assertThat(registered.email()).isEqualTo(email);
         assertThat(customers.findById(registered.id())).contains(registered);
+    }
+
+    @Test
+    void aRegistrationIsVisibleOnceItsTransactionCommitted(Scenario scenario) {
+        String email = uniqueEmail();
+
+        scenario.stimulate(transaction -> transaction.execute(status ->
+                        customers.register(new CustomerProfile(email, "Grace", "+1 555 0100"))))
+                .andWaitForStateChange(() -> jdbc.sql("select count(*) from customers.customers where email = ?")
+                        .param(email).query(Long.class).single(), count -> count == 1)
+                .andVerify((count, registered) -> assertThat(customers.findById(registered.id()))
+                        .hasValueSatisfying(found -> assertThat(found.phone()).isEqualTo("+1 555 0100")));
     }
 
     @Test
