@@ -33,8 +33,8 @@ import dev.ficus.shop.catalog.ProductSearch;
 import dev.ficus.toolkit.cache.CacheAside;
 import dev.ficus.toolkit.cache.Caches;
 
+/** Changes run in a transaction each; reads by id and SKU come from the caches and need none. */
 @Service
-@Transactional
 class CatalogService implements Catalog {
 
     private final ProductRepository products;
@@ -56,6 +56,7 @@ class CatalogService implements Catalog {
     }
 
     @Override
+    @Transactional
     public Product create(NewProduct product) {
         if (products.existsBySku(product.sku())) {
             throw new DuplicateSku(product.sku());
@@ -75,6 +76,7 @@ class CatalogService implements Catalog {
     }
 
     @Override
+    @Transactional
     public Product update(UUID id, ProductDetails details) {
         ProductRecord product = load(id);
         product.describe(details, now());
@@ -82,6 +84,7 @@ class CatalogService implements Catalog {
     }
 
     @Override
+    @Transactional
     public Product changePrice(UUID id, Money price) {
         ProductRecord product = load(id);
         Money oldPrice = product.price();
@@ -95,6 +98,7 @@ class CatalogService implements Catalog {
     }
 
     @Override
+    @Transactional
     public Product deactivate(UUID id) {
         ProductRecord product = load(id);
         if (!product.active()) {
@@ -107,13 +111,11 @@ class CatalogService implements Catalog {
     }
 
     @Override
-    @Transactional(readOnly = true)
     public Optional<Product> findById(UUID id) {
         return byId.get(id);
     }
 
     @Override
-    @Transactional(readOnly = true)
     public Optional<Product> findBySku(String sku) {
         return bySku.get(sku);
     }

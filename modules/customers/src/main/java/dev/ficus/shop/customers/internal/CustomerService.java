@@ -17,8 +17,8 @@ import dev.ficus.shop.customers.DuplicateEmail;
 import dev.ficus.toolkit.cache.CacheAside;
 import dev.ficus.toolkit.cache.Caches;
 
+/** Changes run in a transaction each; reads come from the cache and need none. */
 @Service
-@Transactional
 class CustomerService implements Customers {
 
     private final CustomerRepository customers;
@@ -32,12 +32,14 @@ class CustomerService implements Customers {
     }
 
     @Override
+    @Transactional
     public Customer register(CustomerProfile profile) {
         ensureEmailFree(profile.email(), null);
         return save(CustomerRecord.register(profile, now()));
     }
 
     @Override
+    @Transactional
     public Customer update(UUID id, CustomerProfile profile) {
         CustomerRecord customer = customers.findById(id).orElseThrow(() -> new CustomerNotFound(id));
         ensureEmailFree(profile.email(), id);
@@ -46,7 +48,6 @@ class CustomerService implements Customers {
     }
 
     @Override
-    @Transactional(readOnly = true)
     public Optional<Customer> findById(UUID id) {
         return profiles.get(id);
     }
