@@ -12,6 +12,7 @@ import java.util.function.Function;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.LoadingCache;
+import com.github.benmanes.caffeine.cache.Ticker;
 
 import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
@@ -35,7 +36,7 @@ class CaffeineCacheAside<K, V> implements CacheAside<K, V> {
     private volatile boolean clearedWhileWarming;
 
     CaffeineCacheAside(String name, Class<K> keyType, CacheProperties.Spec spec, Function<K, Optional<V>> source,
-            WarmUp<K, V> warmUp, Executor refreshes) {
+            WarmUp<K, V> warmUp, Executor refreshes, Ticker ticker) {
         this.name = name;
         this.keyType = keyType;
         this.spec = spec;
@@ -45,6 +46,7 @@ class CaffeineCacheAside<K, V> implements CacheAside<K, V> {
         Caffeine<K, Optional<V>> builder = Caffeine.newBuilder()
                 .maximumSize(spec.maximumSize())
                 .executor(refreshes)
+                .ticker(ticker)
                 .recordStats()
                 .expireAfter(new JitteredExpiry<K, V>(spec.ttl(), spec.ttlJitter(), spec.negativeTtl()));
         if (spec.refreshAfter().isPositive()) {

@@ -8,6 +8,7 @@ import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.Executor;
 import java.util.function.Function;
 
+import com.github.benmanes.caffeine.cache.Ticker;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
 
@@ -35,7 +36,8 @@ class CaffeineCaches implements Caches {
     public <K, V> CacheAside<K, V> cacheAside(String name, Class<K> keyType, Function<K, Optional<V>> source,
             CacheAside.WarmUp<K, V> warmUp) {
         return (CacheAside<K, V>) caches.computeIfAbsent(name, created -> {
-            var cache = new CaffeineCacheAside<>(name, keyType, properties.specOf(name), source, warmUp, refreshes);
+            var cache = new CaffeineCacheAside<>(name, keyType, properties.specOf(name), source, warmUp, refreshes,
+                    Ticker.systemTicker());
             CaffeineCacheMetrics.monitor(meters, cache.caffeine(), name);
             return cache;
         });

@@ -8,11 +8,13 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.stream.IntStream;
 import java.util.stream.LongStream;
 
+import com.github.benmanes.caffeine.cache.Ticker;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -27,7 +29,7 @@ class CacheAsideTests {
         AtomicInteger loads = new AtomicInteger();
         CaffeineCacheAside<String, String> cache = cache(spec(TEN_MINUTES, 0.1, Duration.ZERO, Duration.ZERO), key -> {
             loads.incrementAndGet();
-            sleep(Duration.ofMillis(200));
+            slowLoad(Duration.ofMillis(200));
             return Optional.of("value of " + key);
         });
         CountDownLatch start = new CountDownLatch(1);
@@ -68,16 +70,17 @@ class CacheAsideTests {
         AtomicReference<String> source = new AtomicReference<>("v1");
         AtomicInteger loads = new AtomicInteger();
         CountDownLatch reloadMayFinish = new CountDownLatch(1);
-        CaffeineCacheAside<String, String> cache = cache(
-                spec(TEN_MINUTES, 0, Duration.ofMillis(100), Duration.ZERO), key -> {
+        AtomicLong nanos = new AtomicLong();
+        CaffeineCacheAside<String, String> cache = new CaffeineCacheAside<>("test", String.class,
+                spec(TEN_MINUTES, 0, Duration.ofMinutes(1), Duration.ZERO), key -> {
                     if (loads.incrementAndGet() > 1) {
                         awaitLatch(reloadMayFinish);
                     }
                     return Optional.of(source.get());
-                });
+                }, null, Executors.newVirtualThreadPerTaskExecutor(), nanos::get);
         assertThat(cache.get("k")).contains("v1");
         source.set("v2");
-        sleep(Duration.ofMillis(150));
+        nanos.addAndGet(Duration.ofMinutes(2).toNanos());
 
         for (int i = 0; i < 50; i++) {
             assertThat(cache.get("k")).as("served while the reload runs").contains("v1");
@@ -125,7 +128,8 @@ class CacheAsideTests {
         loading.await();
         source.set("new");
         Thread evicter = Thread.ofVirtual().start(() -> cache.evict("k"));
-        sleep(Duration.ofMillis(50));
+        // Let the evicter reach the entry that is still loading before the load completes.
+        await().atMost(Duration.ofSeconds(5)).until(() -> evicter.getState() != Thread.State.RUNNABLE);
         loadMayFinish.countDown();
         reader.join();
         evicter.join();
@@ -152,7 +156,7 @@ class CacheAsideTests {
                     // A change to "b" commits and is evicted while the warm-up still holds the old value.
                     self.get().evict("b");
                     return Map.of("a", "stale? no: a", "b", "stale b");
-                }, Runnable::run);
+                }, Runnable::run, Ticker.systemTicker());
         self.set(cache);
         assertThat(cache.warm()).isFalse();
 
@@ -170,10 +174,12 @@ class CacheAsideTests {
     private static <K, V> CaffeineCacheAside<K, V> cache(CacheProperties.Spec spec, Function<K, Optional<V>> source) {
         @SuppressWarnings("unchecked")
         Class<K> keyType = (Class<K>) Object.class;
-        return new CaffeineCacheAside<>("test", keyType, spec, source, null, Executors.newVirtualThreadPerTaskExecutor());
+        return new CaffeineCacheAside<>("test", keyType, spec, source, null, Executors.newVirtualThreadPerTaskExecutor(),
+                Ticker.systemTicker());
     }
 
-    private static void sleep(Duration duration) {
+    /** A source that takes its time, so that concurrent callers all meet the same load. */
+    private static void slowLoad(Duration duration) {
         try {
             Thread.sleep(duration);
         }

@@ -2,6 +2,8 @@ package dev.ficus.toolkit.cdc;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
@@ -52,16 +54,34 @@ class JdbcDeadLetters implements DeadLetters {
         return jdbc.sql("select id, subscription, change, error, failed_at from " + table
                         + " where stream = ? and replayed_at is null order by id")
                 .param(stream)
-                .query((rows, n) -> new DeadLetter(rows.getLong("id"), rows.getString("subscription"),
-                        JSON.readValue(rows.getString("change"), ChangeEvent.class), rows.getString("error"),
-                        rows.getTimestamp("failed_at").toInstant()))
+                .query(this::deadLetter)
                 .list();
     }
 
     @Override
     public boolean replay(long id) {
-        DeadLetter letter = pending().stream().filter(pending -> pending.id() == id).findFirst()
+        DeadLetter letter = jdbc.sql("select id, subscription, change, error, failed_at from " + table
+                        + " where stream = ? and id = ? and replayed_at is null")
+                .params(stream, id)
+                .query(this::deadLetter)
+                .optional()
                 .orElseThrow(() -> new IllegalArgumentException("No pending dead letter " + id));
+        return replay(letter);
+    }
+
+    @Override
+    public int replayAll() {
+        int replayed = 0;
+        for (DeadLetter letter : pending()) {
+            if (replay(letter)) {
+                replayed++;
+            }
+        }
+        return replayed;
+    }
+
+    private boolean replay(DeadLetter letter) {
+        long id = letter.id();
         ChangeSubscription subscription = subscriptions.get(letter.subscription());
         if (subscription == null) {
             throw new IllegalStateException("No subscription " + letter.subscription() + " to replay dead letter " + id);
@@ -78,15 +98,10 @@ class JdbcDeadLetters implements DeadLetters {
         return true;
     }
 
-    @Override
-    public int replayAll() {
-        int replayed = 0;
-        for (DeadLetter letter : pending()) {
-            if (replay(letter.id())) {
-                replayed++;
-            }
-        }
-        return replayed;
+    private DeadLetter deadLetter(ResultSet rows, int rowNumber) throws SQLException {
+        return new DeadLetter(rows.getLong("id"), rows.getString("subscription"),
+                JSON.readValue(rows.getString("change"), ChangeEvent.class), rows.getString("error"),
+                rows.getTimestamp("failed_at").toInstant());
     }
 
     private static String describe(Exception error) {
