@@ -12,7 +12,11 @@ import java.util.Map;
  * @param before      the row before the change: on UPDATE and DELETE, complete when the table's
  *                    replica identity is FULL (the default for captured tables), else key only
  * @param after       the row after the change: on INSERT, UPDATE and SNAPSHOT
- * @param position    the commit's log sequence number; later commits have higher positions
+ * @param position    the change's log sequence number: of two changes to the same row, the later
+ *                    has the higher position (a row's writers take turns, holding its lock until
+ *                    they commit); across rows, positions need not follow commit order
+ * @param transaction the id of the transaction that made the change; changes of one transaction
+ *                    arrive together
  * @param committedAt when the transaction committed
  */
 public record ChangeEvent(
@@ -22,6 +26,7 @@ public record ChangeEvent(
         Map<String, Object> before,
         Map<String, Object> after,
         long position,
+        long transaction,
         Instant committedAt) {
 
     public enum Operation {

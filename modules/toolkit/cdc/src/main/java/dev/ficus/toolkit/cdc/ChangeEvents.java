@@ -37,11 +37,13 @@ final class ChangeEvents {
         Struct source = envelope.getStruct("source");
         String table = source.getString("schema") + "." + source.getString("table");
         Long lsn = source.getInt64("lsn");
+        Long transaction = source.getInt64("txId");
         return Optional.of(new ChangeEvent(table, operation,
                 record.key() instanceof Struct key ? toMap(key) : Map.of(),
                 toMap(envelope.getStruct("before")),
                 toMap(envelope.getStruct("after")),
                 lsn == null ? 0 : lsn,
+                transaction == null ? 0 : transaction,
                 commitTime(source)));
     }
 

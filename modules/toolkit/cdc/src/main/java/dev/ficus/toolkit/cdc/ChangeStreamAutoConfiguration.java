@@ -5,7 +5,6 @@ import java.util.List;
 import javax.sql.DataSource;
 
 import io.debezium.engine.DebeziumEngine;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
 
@@ -19,7 +18,6 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.jdbc.autoconfigure.JdbcConnectionDetails;
 import org.springframework.context.annotation.Bean;
-import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
  * A change stream for the application's PostgreSQL database, capturing the tables that
@@ -34,31 +32,22 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 public class ChangeStreamAutoConfiguration {
 
     @Bean
-    JdbcDeadLetters changeStreamDeadLetters(DataSource dataSource, ChangeStreamProperties properties,
-            List<ChangeSubscription> subscriptions) {
-        JdbcClient jdbc = JdbcClient.create(dataSource);
-        StreamTables.ensure(jdbc, properties.schema());
-        return new JdbcDeadLetters(jdbc, properties, subscriptions);
-    }
-
-    @Bean
-    DebeziumChangeStream changeStream(ChangeStreamProperties properties, JdbcConnectionDetails connection,
-            List<ChangeSubscription> subscriptions, JdbcDeadLetters deadLetters,
-            ObjectProvider<MeterRegistry> meterRegistry) {
-        MeterRegistry meters = meterRegistry.getIfAvailable(() -> Metrics.globalRegistry);
-        Gauge.builder("ficus.cdc.dead.letters", deadLetters, JdbcDeadLetters::pendingCount)
-                .description("Changes a subscriber failed to handle, waiting for a replay")
-                .tag("stream", properties.name())
-                .register(meters);
-        PostgresTarget target = PostgresTarget.fromJdbcUrl(connection.getJdbcUrl(), connection.getUsername(),
+    ManagedChangeStream changeStream(ChangeStreamProperties properties, JdbcConnectionDetails connection,
+            List<ChangeSubscription> subscriptions, ObjectProvider<MeterRegistry> meterRegistry) {
+        PostgresDatabase database = new PostgresDatabase(connection.getJdbcUrl(), connection.getUsername(),
                 connection.getPassword());
-        return new DebeziumChangeStream(properties, target,
-                new ChangeDispatcher(properties, subscriptions, deadLetters, meters));
+        return ChangeStreams.create(properties, database, database, subscriptions,
+                meterRegistry.getIfAvailable(() -> Metrics.globalRegistry));
     }
 
     @Bean
-    ChangeStreamHealthIndicator changeStreamHealthIndicator(ChangeStream changeStream, JdbcDeadLetters deadLetters) {
-        return new ChangeStreamHealthIndicator(changeStream, deadLetters);
+    DeadLetters changeStreamDeadLetters(ManagedChangeStream changeStream) {
+        return changeStream.deadLetters();
+    }
+
+    @Bean
+    ChangeStreamHealthIndicator changeStreamHealthIndicator(ManagedChangeStream changeStream) {
+        return new ChangeStreamHealthIndicator(changeStream);
     }
 
     @Bean

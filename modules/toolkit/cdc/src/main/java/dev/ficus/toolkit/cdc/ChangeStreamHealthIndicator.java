@@ -10,12 +10,10 @@ import org.springframework.boot.health.contributor.HealthIndicator;
  */
 class ChangeStreamHealthIndicator implements HealthIndicator {
 
-    private final ChangeStream stream;
-    private final JdbcDeadLetters deadLetters;
+    private final ManagedChangeStream stream;
 
-    ChangeStreamHealthIndicator(ChangeStream stream, JdbcDeadLetters deadLetters) {
+    ChangeStreamHealthIndicator(ManagedChangeStream stream) {
         this.stream = stream;
-        this.deadLetters = deadLetters;
     }
 
     @Override
@@ -27,7 +25,7 @@ class ChangeStreamHealthIndicator implements HealthIndicator {
         };
         health.withDetail("state", stream.state())
                 .withDetail("tables", stream.tables())
-                .withDetail("pendingDeadLetters", deadLetters.pendingCount());
+                .withDetail("pendingDeadLetters", stream.deadLetters().pendingCount());
         stream.lastLag().ifPresent(lag -> health.withDetail("lastLagMillis", lag.toMillis()));
         return health.build();
     }

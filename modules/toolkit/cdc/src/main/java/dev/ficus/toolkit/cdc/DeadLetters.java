@@ -9,6 +9,9 @@ import java.util.List;
  */
 public interface DeadLetters {
 
+    /** How many dead letters wait for a replay. */
+    long pendingCount();
+
     /** Dead letters not yet replayed successfully, oldest first. */
     List<DeadLetter> pending();
 

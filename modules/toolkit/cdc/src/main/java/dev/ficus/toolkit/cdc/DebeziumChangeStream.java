@@ -29,14 +29,20 @@ import org.springframework.context.SmartLifecycle;
  * STANDBY and take over when that connection goes away, for example because its instance died:
  * PostgreSQL releases the lock with the session. The position is read from the shared offset
  * table, so the new leader continues where the old one last saved.
+ *
+ * <p>The captured database and the stream's home (where its position and dead letters are kept)
+ * are usually the same; an extracted service streams from the monolith's database and keeps its
+ * position in its own.
  */
-class DebeziumChangeStream implements ChangeStream, SmartLifecycle {
+class DebeziumChangeStream implements ManagedChangeStream {
 
     private static final Logger log = LoggerFactory.getLogger(DebeziumChangeStream.class);
 
     private final ChangeStreamProperties properties;
-    private final PostgresTarget target;
+    private final PostgresDatabase captured;
+    private final PostgresDatabase home;
     private final ChangeDispatcher dispatcher;
+    private final JdbcDeadLetters deadLetters;
     private final Set<String> tables;
 
     /** Debezium names its JMX beans after the stream; this keeps two streams in one JVM apart. */
@@ -46,13 +52,16 @@ class DebeziumChangeStream implements ChangeStream, SmartLifecycle {
     private volatile DebeziumEngine<?> engine;
     private Thread leader;
 
-    DebeziumChangeStream(ChangeStreamProperties properties, PostgresTarget target, ChangeDispatcher dispatcher) {
+    DebeziumChangeStream(ChangeStreamProperties properties, PostgresDatabase captured, PostgresDatabase home,
+            ChangeDispatcher dispatcher, JdbcDeadLetters deadLetters) {
         this.properties = properties;
-        this.target = target;
+        this.captured = captured;
+        this.home = home;
         this.dispatcher = dispatcher;
-        Set<String> captured = new TreeSet<>(properties.tables());
-        captured.addAll(dispatcher.subscribedTables());
-        this.tables = Set.copyOf(captured);
+        this.deadLetters = deadLetters;
+        Set<String> streamed = new TreeSet<>(properties.tables());
+        streamed.addAll(dispatcher.subscribedTables());
+        this.tables = Set.copyOf(streamed);
     }
 
     @Override
@@ -68,6 +77,11 @@ class DebeziumChangeStream implements ChangeStream, SmartLifecycle {
     @Override
     public Optional<Duration> lastLag() {
         return Optional.ofNullable(dispatcher.lastLag());
+    }
+
+    @Override
+    public DeadLetters deadLetters() {
+        return deadLetters;
     }
 
     @Override
@@ -116,7 +130,7 @@ class DebeziumChangeStream implements ChangeStream, SmartLifecycle {
 
     private void lead() {
         while (running) {
-            try (Connection lock = DriverManager.getConnection(target.jdbcUrl(), target.user(), target.password())) {
+            try (Connection lock = DriverManager.getConnection(captured.jdbcUrl(), captured.user(), captured.password())) {
                 if (!tryLock(lock)) {
                     state = State.STANDBY;
                     pause(properties.lockRetryInterval());
@@ -226,11 +240,11 @@ class DebeziumChangeStream implements ChangeStream, SmartLifecycle {
         connector.setProperty("name", properties.name());
         connector.setProperty("connector.class", "io.debezium.connector.postgresql.PostgresConnector");
         connector.setProperty("topic.prefix", properties.name());
-        connector.setProperty("database.hostname", target.host());
-        connector.setProperty("database.port", Integer.toString(target.port()));
-        connector.setProperty("database.dbname", target.database());
-        connector.setProperty("database.user", target.user());
-        connector.setProperty("database.password", target.password());
+        connector.setProperty("database.hostname", captured.host());
+        connector.setProperty("database.port", Integer.toString(captured.port()));
+        connector.setProperty("database.dbname", captured.database());
+        connector.setProperty("database.user", captured.user());
+        connector.setProperty("database.password", captured.password());
         connector.setProperty("plugin.name", "pgoutput");
         connector.setProperty("slot.name", properties.slot());
         connector.setProperty("publication.name", properties.publication());
@@ -248,9 +262,9 @@ class DebeziumChangeStream implements ChangeStream, SmartLifecycle {
         connector.setProperty("poll.interval.ms", Long.toString(properties.pollInterval().toMillis()));
         connector.setProperty("offset.flush.interval.ms", Long.toString(properties.offsetFlushInterval().toMillis()));
         connector.setProperty("offset.storage", PostgresOffsetStore.class.getName());
-        connector.setProperty(PostgresOffsetStore.JDBC_URL, target.jdbcUrl());
-        connector.setProperty(PostgresOffsetStore.USER, target.user());
-        connector.setProperty(PostgresOffsetStore.PASSWORD, target.password());
+        connector.setProperty(PostgresOffsetStore.JDBC_URL, home.jdbcUrl());
+        connector.setProperty(PostgresOffsetStore.USER, home.user());
+        connector.setProperty(PostgresOffsetStore.PASSWORD, home.password());
         connector.setProperty(PostgresOffsetStore.TABLE, schema + ".offsets");
         connector.setProperty(PostgresOffsetStore.STREAM, properties.name());
         connector.setProperty("errors.max.retries", "3");

@@ -44,7 +44,8 @@ class JdbcDeadLetters implements DeadLetters {
                 .update();
     }
 
-    long pendingCount() {
+    @Override
+    public long pendingCount() {
         return jdbc.sql("select count(*) from " + table + " where stream = ? and replayed_at is null")
                 .param(stream).query(Long.class).single();
     }

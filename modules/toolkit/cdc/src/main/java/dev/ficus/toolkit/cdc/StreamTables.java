@@ -28,6 +28,14 @@ final class StreamTables {
                     failed_at    timestamptz not null,
                     replayed_at  timestamptz);
                 create index if not exists dead_letters_pending on %1$s.dead_letters (stream) where replayed_at is null;
+                """.formatted(schema)).update();
+        ensureHeartbeat(jdbc, schema);
+    }
+
+    /** The heartbeat table lives in the captured database: writing to it moves the slot on. */
+    static void ensureHeartbeat(JdbcClient jdbc, String schema) {
+        jdbc.sql("""
+                create schema if not exists %1$s;
                 create table if not exists %1$s.heartbeat (
                     stream  text        primary key,
                     beat_at timestamptz not null);

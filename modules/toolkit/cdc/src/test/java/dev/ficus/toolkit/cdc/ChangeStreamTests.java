@@ -32,7 +32,7 @@ class ChangeStreamTests {
     ChangeStream stream;
 
     @Autowired
-    DebeziumChangeStream lifecycle;
+    ManagedChangeStream lifecycle;
 
     @Autowired
     Recorder recorder;

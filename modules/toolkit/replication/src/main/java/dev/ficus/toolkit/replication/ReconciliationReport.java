@@ -1,0 +1,44 @@
+package dev.ficus.toolkit.replication;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a reconciliation found.
+ *
+ * @param startedAt when it started
+ * @param took      how long it took
+ * @param repaired  whether mismatches were repaired as they were found
+ * @param tables    one entry per replicated table
+ */
+public record ReconciliationReport(Instant startedAt, Duration took, boolean repaired, List<TableReport> tables) {
+
+    /** Rows that differ, are missing here, or are here but not in the source, over all tables. */
+    public long mismatches() {
+        return tables.stream().mapToLong(TableReport::mismatches).sum();
+    }
+
+    /**
+     * One table compared.
+     *
+     * @param table          the table here ({@code schema.table})
+     * @param source         the table in the source
+     * @param sourceRows     rows in the source
+     * @param targetRows     rows here
+     * @param missing        rows of the source that are not here
+     * @param unexpected     rows here that the source does not have
+     * @param different      rows in both whose replicated columns differ
+     * @param repaired       mismatching rows repaired, when repairing
+     * @param mismatchedKeys keys of the mismatching rows (column name to value as text), the first
+     *                       {@value Reconciler#REPORTED_KEYS} of them
+     */
+    public record TableReport(String table, String source, long sourceRows, long targetRows, long missing,
+            long unexpected, long different, long repaired, List<Map<String, String>> mismatchedKeys) {
+
+        public long mismatches() {
+            return missing + unexpected + different;
+        }
+    }
+}

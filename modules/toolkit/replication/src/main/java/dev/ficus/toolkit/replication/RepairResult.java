@@ -1,0 +1,11 @@
+package dev.ficus.toolkit.replication;
+
+/** What a repair of one row did. */
+public enum RepairResult {
+
+    /** The source's row was written here. */
+    COPIED,
+
+    /** The source has no such row, so it was deleted here. */
+    DELETED
+}

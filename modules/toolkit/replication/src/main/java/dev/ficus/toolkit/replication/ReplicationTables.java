@@ -1,0 +1,45 @@
+package dev.ficus.toolkit.replication;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/** The replication's own tables, created when missing. */
+final class ReplicationTables {
+
+    private ReplicationTables() {
+    }
+
+    /** One row per replication writing into a database, bumped by each transaction it commits. */
+    static String marks(String schema) {
+        return schema + ".applied_batches";
+    }
+
+    static String phase(String schema) {
+        return schema + ".phase";
+    }
+
+    /** In the source: the marks of a replication in the other direction, which this one streams. */
+    static void ensureInSource(JdbcClient source, String schema) {
+        source.sql("""
+                create schema if not exists %1$s;
+                create table if not exists %2$s (
+                    replication text        primary key,
+                    batches     bigint      not null,
+                    applied_at  timestamptz not null);
+                """.formatted(schema, marks(schema))).update();
+    }
+
+    /** Here: this replication's marks row and its phase. */
+    static void ensureHere(JdbcClient here, String schema, String replication, ExtractionPhase initialPhase) {
+        ensureInSource(here, schema);
+        here.sql("""
+                create table if not exists %1$s (
+                    replication text        primary key,
+                    phase       text        not null,
+                    changed_at  timestamptz not null);
+                """.formatted(phase(schema))).update();
+        here.sql("insert into " + marks(schema) + " (replication, batches, applied_at) values (?, 0, now()) "
+                + "on conflict do nothing").param(replication).update();
+        here.sql("insert into " + phase(schema) + " (replication, phase, changed_at) values (?, ?, now()) "
+                + "on conflict do nothing").params(replication, initialPhase.name()).update();
+    }
+}

@@ -1,0 +1,243 @@
+package dev.ficus.toolkit.replication;
+
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.datasource.SimpleDriverDataSource;
+
+import dev.ficus.toolkit.cdc.ChangeStream.State;
+import dev.ficus.toolkit.embeddedpostgres.EmbeddedPostgresProperties;
+import dev.ficus.toolkit.embeddedpostgres.EmbeddedPostgresServer;
+import dev.ficus.toolkit.replication.ReconciliationReport.TableReport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Replication of {@code shop.items} (database {@code shop}) into {@code copy.items} (database
+ * {@code copy}), whose columns are partly renamed, on a real PostgreSQL with a real change stream.
+ */
+class ReplicationTests {
+
+    private static final Duration PATIENCE = Duration.ofSeconds(20);
+
+    private static EmbeddedPostgresServer server;
+    private static JdbcClient shop;
+    private static JdbcClient copy;
+    private static ConfigurableApplicationContext replica;
+
+    @BeforeAll
+    static void startSourceAndReplica() {
+        server = EmbeddedPostgresServer.obtain(
+                new EmbeddedPostgresProperties(true, "", 0, "postgres", Duration.ofSeconds(60), Map.of()));
+        server.createDatabaseIfAbsent("shop");
+        server.createDatabaseIfAbsent("copy");
+        shop = jdbc("shop");
+        copy = jdbc("copy");
+        shop.sql("""
+                create schema shop;
+                create table shop.items (
+                    id            bigint primary key,
+                    name          text           not null,
+                    price_amount  numeric(10, 2) not null,
+                    changed_at    timestamptz    not null,
+                    version       bigint         not null,
+                    internal_note text);
+                create unique index items_name on shop.items (name);
+                """).update();
+        for (int id = 1; id <= 50; id++) {
+            shop.sql("insert into shop.items values (?, ?, ?, now(), 1, 'not replicated')")
+                    .params(id, "item " + id, new BigDecimal(id + ".50")).update();
+        }
+        replica = start("copy", "shop", "replica", "shop.items", "copy.items",
+                Map.of("name", "title", "price_amount", "price"));
+        await().atMost(PATIENCE).until(() -> replication(replica).status().state() == State.STREAMING);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (replica != null) {
+            replica.close();
+        }
+        server.close();
+    }
+
+    @BeforeEach
+    void caughtUp() {
+        awaitConsistent(replica);
+    }
+
+    @Test
+    void theSnapshotCopiesExistingRowsWithTheirColumnsMapped() {
+        assertThat(copy.sql("select count(*) from copy.items").query(Long.class).single()).isGreaterThanOrEqualTo(50);
+        Map<String, Object> row = copy.sql("select title, price, version from copy.items where id = 7")
+                .query().singleRow();
+        assertThat(row).containsEntry("title", "item 7").containsEntry("price", new BigDecimal("7.50"))
+                .containsEntry("version", 1L);
+    }
+
+    @Test
+    void insertsUpdatesAndDeletesArriveInCommitOrder() {
+        shop.sql("insert into shop.items values (1001, 'fresh', 3.25, '2026-01-02T03:04:05.123456Z', 1, null)").update();
+        shop.sql("update shop.items set price_amount = 4.75, version = 2 where id = 1001").update();
+        shop.sql("update shop.items set name = 'renamed', version = 3 where id = 1001").update();
+        shop.sql("delete from shop.items where id = 2").update();
+        // Swapping unique names needs the changes applied in their order, not merged per key.
+        shop.sql("update shop.items set name = 'swap' where id = 3").update();
+        shop.sql("update shop.items set name = 'item 3' where id = 4").update();
+        shop.sql("update shop.items set name = 'item 4' where id = 3").update();
+
+        await().atMost(PATIENCE).untilAsserted(() -> {
+            assertThat(copy.sql("select title, price, changed_at, version from copy.items where id = 1001")
+                    .query().listOfRows()).singleElement().satisfies(row -> {
+                        assertThat(row).containsEntry("title", "renamed").containsEntry("price", new BigDecimal("4.75"))
+                                .containsEntry("version", 3L);
+                        assertThat(((java.sql.Timestamp) row.get("changed_at")).toInstant())
+                                .isEqualTo(Instant.parse("2026-01-02T03:04:05.123456Z"));
+                    });
+            assertThat(copy.sql("select count(*) from copy.items where id = 2").query(Long.class).single()).isZero();
+            assertThat(copy.sql("select title from copy.items where id = 3").query(String.class).single())
+                    .isEqualTo("item 4");
+        });
+        assertThat(replication(replica).reconcile(false).mismatches()).isZero();
+    }
+
+    @Test
+    void anIncomingRowNeverReplacesANewerOne() {
+        copy.sql("update copy.items set title = 'newer here', version = 100 where id = 10").update();
+        shop.sql("update shop.items set name = 'older from source', version = 2 where id = 10").update();
+        shop.sql("insert into shop.items values (1002, 'after it', 1, now(), 1, null)").update();
+
+        await().atMost(PATIENCE).until(() -> copy.sql("select count(*) from copy.items where id = 1002")
+                .query(Long.class).single() == 1);
+        assertThat(copy.sql("select title from copy.items where id = 10").query(String.class).single())
+                .isEqualTo("newer here");
+        replication(replica).repair("copy.items", Map.of("id", "10"));
+    }
+
+    @Test
+    void reconciliationFindsEveryKindOfMismatchChunkByChunkAndRepairsThem() {
+        copy.sql("update copy.items set price = 999 where id = 20").update();
+        copy.sql("delete from copy.items where id = 21").update();
+        copy.sql("insert into copy.items values (5000, 'stray', 1, now(), 1)").update();
+
+        ReconciliationReport found = replication(replica).reconcile(false);
+        TableReport table = found.tables().getFirst();
+        assertThat(table.different()).isEqualTo(1);
+        assertThat(table.missing()).isEqualTo(1);
+        assertThat(table.unexpected()).isEqualTo(1);
+        assertThat(table.sourceRows()).isEqualTo(shop.sql("select count(*) from shop.items").query(Long.class).single());
+        assertThat(table.mismatchedKeys()).containsExactlyInAnyOrder(Map.of("id", "20"), Map.of("id", "21"),
+                Map.of("id", "5000"));
+
+        ReconciliationReport repaired = replication(replica).reconcile(true);
+        assertThat(repaired.tables().getFirst().repaired()).isEqualTo(3);
+        assertThat(replication(replica).reconcile(false).mismatches()).isZero();
+        assertThat(copy.sql("select price from copy.items where id = 20").query(BigDecimal.class).single())
+                .isEqualByComparingTo("20.50");
+    }
+
+    @Test
+    void oneRowIsRepairedByKeyAndAnUnknownKeyIsRefused() {
+        copy.sql("update copy.items set title = 'vandalised' where id = 30").update();
+
+        assertThat(replication(replica).repair("copy.items", Map.of("id", "30"))).isEqualTo(RepairResult.COPIED);
+        assertThat(copy.sql("select title from copy.items where id = 30").query(String.class).single())
+                .isEqualTo("item 30");
+        assertThatThrownBy(() -> replication(replica).repair("copy.items", Map.of("id", "987654")))
+                .isInstanceOf(RowNotFound.class);
+        assertThatThrownBy(() -> replication(replica).repair("copy.items", Map.of("id", "not-a-number")))
+                .isInstanceOf(InvalidRowKey.class);
+        assertThatThrownBy(() -> replication(replica).repair("copy.items", Map.of("sku", "1")))
+                .isInstanceOf(InvalidRowKey.class);
+        assertThatThrownBy(() -> replication(replica).repair("copy.other", Map.of("id", "1")))
+                .isInstanceOf(UnknownReplicatedTable.class);
+    }
+
+    @Test
+    void writesOnBothSidesConvergeWithoutPingPong() {
+        try (ConfigurableApplicationContext back = start("shop", "copy", "back", "copy.items", "shop.items",
+                Map.of("title", "name", "price", "price_amount"))) {
+            await().atMost(PATIENCE).until(() -> replication(back).status().state() == State.STREAMING);
+            awaitConsistent(back);
+
+            shop.sql("update shop.items set price_amount = 11.11, version = 2 where id = 40").update();
+            copy.sql("update copy.items set price = 22.22, version = 2 where id = 41").update();
+            copy.sql("insert into copy.items values (6000, 'made in the copy', 6, now(), 1)").update();
+
+            await().atMost(PATIENCE).untilAsserted(() -> {
+                assertThat(copy.sql("select price from copy.items where id = 40").query(BigDecimal.class).single())
+                        .isEqualByComparingTo("11.11");
+                assertThat(shop.sql("select price_amount from shop.items where id = 41").query(BigDecimal.class)
+                        .single()).isEqualByComparingTo("22.22");
+                assertThat(shop.sql("select name from shop.items where id = 6000").query(String.class).optional())
+                        .contains("made in the copy");
+            });
+            // Each side applied the other's change once; the applied rows did not come back.
+            List<Long> settled = appliedBatches();
+            await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10))
+                    .until(() -> appliedBatches().equals(settled));
+            assertThat(replication(replica).reconcile(false).mismatches()).isZero();
+            assertThat(replication(back).reconcile(false).mismatches()).isZero();
+            assertThat(replica.getBean(io.micrometer.core.instrument.MeterRegistry.class)
+                    .counter("ficus.replication.echoes", "replication", "replica").count()).isPositive();
+            shop.sql("delete from shop.items where id = 6000").update();
+        }
+    }
+
+    private static List<Long> appliedBatches() {
+        return List.of(
+                copy.sql("select batches from replication.applied_batches where replication = 'replica'")
+                        .query(Long.class).single(),
+                shop.sql("select batches from replication.applied_batches where replication = 'back'")
+                        .query(Long.class).single());
+    }
+
+    private static ConfigurableApplicationContext start(String home, String source, String name, String from,
+            String to, Map<String, String> columns) {
+        SpringApplicationBuilder application = new SpringApplicationBuilder(ReplicationTestApplication.class)
+                .web(WebApplicationType.NONE)
+                .properties(
+                        "spring.datasource.url=" + server.jdbcUrl(home),
+                        "spring.datasource.username=" + server.username(),
+                        "ficus.replication.name=" + name,
+                        "ficus.replication.source.url=" + server.jdbcUrl(source),
+                        "ficus.replication.source.username=" + server.username(),
+                        "ficus.replication.chunk-size=7",
+                        "ficus.replication.tables[0].source=" + from,
+                        "ficus.replication.tables[0].target=" + to,
+                        "ficus.replication.tables[0].version-column=version");
+        columns.forEach((sourceColumn, targetColumn) ->
+                application.properties("ficus.replication.tables[0].columns." + sourceColumn + "=" + targetColumn));
+        return application.run();
+    }
+
+    private static void awaitConsistent(ConfigurableApplicationContext context) {
+        await().atMost(PATIENCE).untilAsserted(() -> {
+            ReconciliationReport report = replication(context).reconcile(false);
+            assertThat(report.mismatches()).as("%s", report).isZero();
+        });
+    }
+
+    private static Replication replication(ConfigurableApplicationContext context) {
+        return context.getBean(Replication.class);
+    }
+
+    private static JdbcClient jdbc(String database) {
+        return JdbcClient.create(new SimpleDriverDataSource(new org.postgresql.Driver(), server.jdbcUrl(database),
+                server.username(), ""));
+    }
+}
