@@ -9,7 +9,8 @@ import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.web.SecurityFilterChain;
 
 /**
- * The shop API is public; operations endpoints other than health and info need the
+ * The shop API is public; operations endpoints other than health and info, and the admin
+ * endpoints under {@code /admin} (replication, when it is on), need the
  * credentials in {@code spring.security.user.name} / {@code spring.security.user.password}
  * (HTTP Basic). Without a configured password Spring Boot generates one and logs it at start-up.
  */
@@ -22,6 +23,7 @@ class OperationsSecurity {
                 .authorizeHttpRequests(requests -> requests
                         .requestMatchers(EndpointRequest.to("health", "info")).permitAll()
                         .requestMatchers(EndpointRequest.toAnyEndpoint()).authenticated()
+                        .requestMatchers("/admin/**").authenticated()
                         .anyRequest().permitAll())
                 .httpBasic(Customizer.withDefaults())
                 // A stateless JSON API: no session, no cookies, hence nothing for CSRF to protect.

@@ -3,6 +3,8 @@ package dev.ficus.catalogservice;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 
+import dev.ficus.toolkit.replication.ReconcileCommand;
+
 /**
  * The catalog as a service of its own: the shop's catalog API (same paths, JSON and errors) on a
  * database of its own, embedded PostgreSQL unless {@code spring.datasource.url} is set.
@@ -10,7 +12,17 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 @SpringBootApplication
 public class CatalogServiceApplication {
 
+    /**
+     * Starts the service; {@code reconcile [--repair]} instead compares its catalog with the shop's
+     * (see {@link ReconcileCommand}), connecting to the service's running database.
+     */
     public static void main(String[] args) {
+        if (ReconcileCommand.requested(args)) {
+            System.exit(ReconcileCommand.run(builder().properties(
+                    "ficus.embedded-postgres.enabled=false",
+                    "spring.datasource.url=jdbc:postgresql://127.0.0.1:15433/catalog_service",
+                    "spring.datasource.username=postgres"), System.out, args));
+        }
         builder().run(args);
     }
 

@@ -6,9 +6,12 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
+
+import dev.ficus.toolkit.replication.Replication;
 
 /**
  * Everything the catalog does, each in one transaction. Every change to a product goes through
@@ -19,14 +22,26 @@ import org.springframework.transaction.annotation.Transactional;
 class ProductService {
 
     private final ProductRepository products;
+    private final ObjectProvider<Replication> replication;
 
-    ProductService(ProductRepository products) {
+    /**
+     * @param replication the copy of the shop's catalog, while the service is being extracted:
+     *                    writes are taken only once they were moved here; without replication the
+     *                    service owns its writes
+     */
+    ProductService(ProductRepository products, ObjectProvider<Replication> replication) {
         this.products = products;
+        this.replication = replication;
+    }
+
+    private void requireWritesHere() {
+        replication.ifAvailable(Replication::requireWritesHere);
     }
 
     /** @throws DuplicateSku if a product has that SKU already */
     @Transactional
     public Product create(NewProduct product) {
+        requireWritesHere();
         if (products.existsBySku(product.sku())) {
             throw new DuplicateSku(product.sku());
         }
@@ -45,12 +60,14 @@ class ProductService {
     /** Replaces name, description and category; always a new version. */
     @Transactional
     public Product update(UUID id, ProductDetails details) {
+        requireWritesHere();
         return products.save(load(id).describedAs(details, now())).toProduct();
     }
 
     /** The same price, whatever its scale, changes nothing. */
     @Transactional
     public Product changePrice(UUID id, Money price) {
+        requireWritesHere();
         ProductRow product = load(id);
         if (product.money().sameAs(price)) {
             return product.toProduct();
@@ -61,6 +78,7 @@ class ProductService {
     /** Deactivating a withdrawn product changes nothing. */
     @Transactional
     public Product deactivate(UUID id) {
+        requireWritesHere();
         ProductRow product = load(id);
         if (!product.active()) {
             return product.toProduct();

@@ -1,5 +1,6 @@
 package dev.ficus.toolkit.replication;
 
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,6 +33,7 @@ import dev.ficus.toolkit.cdc.PostgresDatabase;
 class DefaultReplication implements Replication, SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(DefaultReplication.class);
+    private static final Duration RETRY = Duration.ofSeconds(5);
 
     private final ReplicationProperties properties;
     private final PostgresDatabase source;
@@ -41,6 +43,8 @@ class DefaultReplication implements Replication, SmartLifecycle {
     private final JdbcClient jdbc;
     private volatile Resolved resolved;
     private volatile ManagedChangeStream stream;
+    private volatile boolean running;
+    private Thread starter;
 
     /** What can only be known once both databases are migrated. */
     private record Resolved(List<TableMapping> tables, ReplicationApplier applier, Reconciler reconciler) {
@@ -59,6 +63,7 @@ class DefaultReplication implements Replication, SmartLifecycle {
         this.dataSource = dataSource;
         this.meters = meters;
         this.jdbc = JdbcClient.create(dataSource);
+        ReplicationTables.ensureHere(jdbc, properties.schema(), properties.name(), properties.initialPhase());
     }
 
     private Resolved resolved() {
@@ -78,7 +83,6 @@ class DefaultReplication implements Replication, SmartLifecycle {
     private Resolved resolve() {
         JdbcClient sourceJdbc = JdbcClient.create(new SimpleDriverDataSource(new org.postgresql.Driver(),
                 source.jdbcUrl(), source.user(), source.password()));
-        ReplicationTables.ensureHere(jdbc, properties.schema(), properties.name(), properties.initialPhase());
         ReplicationTables.ensureInSource(sourceJdbc, properties.schema());
         List<TableMapping> tables = properties.tables().stream()
                 .map(table -> TableMapping.resolve(table, sourceJdbc, jdbc))
@@ -90,12 +94,41 @@ class DefaultReplication implements Replication, SmartLifecycle {
                 new Reconciler(tables, source, dataSource, writes, properties.chunkSize()));
     }
 
+    /**
+     * Starts streaming in the background: until both databases are reachable and migrated, it
+     * retries, so the two sides of a two-way sync may start in any order.
+     */
     @Override
-    public void start() {
-        Resolved current = resolved();
-        if (!properties.streaming()) {
+    public synchronized void start() {
+        if (running || !properties.streaming()) {
             return;
         }
+        running = true;
+        starter = Thread.ofPlatform().name("ficus-replication-" + properties.name()).daemon().start(() -> {
+            while (running) {
+                try {
+                    startStreaming();
+                    return;
+                }
+                catch (RuntimeException e) {
+                    log.warn("Replication {} cannot start yet, retrying in {}: {}", properties.name(), RETRY,
+                            e.getMessage());
+                    try {
+                        Thread.sleep(RETRY);
+                    }
+                    catch (InterruptedException interrupted) {
+                        return;
+                    }
+                }
+            }
+        });
+    }
+
+    private synchronized void startStreaming() {
+        if (!running) {
+            return;
+        }
+        Resolved current = resolved();
         ManagedChangeStream created = ChangeStreams.create(streamSettings(), source, home,
                 List.of(new ChangeSubscription(properties.name(), current.applier().capturedTables(),
                         current.applier())),
@@ -107,24 +140,34 @@ class DefaultReplication implements Replication, SmartLifecycle {
 
     private ChangeStreamProperties streamSettings() {
         return new ChangeStreamProperties(true, properties.name(), "", "", Set.of(), properties.schema(),
-                properties.snapshotMode(), true, java.time.Duration.ofSeconds(1), properties.pollInterval(),
-                java.time.Duration.ofSeconds(1), java.time.Duration.ofSeconds(2), java.time.Duration.ofSeconds(2),
-                new ChangeStreamProperties.Retry(5, java.time.Duration.ofMillis(50), java.time.Duration.ofSeconds(1)),
+                properties.snapshotMode(), true, Duration.ofSeconds(1), properties.pollInterval(),
+                Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(2),
+                new ChangeStreamProperties.Retry(5, Duration.ofMillis(50), Duration.ofSeconds(1)),
                 properties.debezium());
     }
 
     @Override
     public void stop() {
-        ManagedChangeStream current = stream;
-        if (current != null) {
-            current.stop();
-            stream = null;
+        Thread thread;
+        synchronized (this) {
+            running = false;
+            thread = starter;
+        }
+        if (thread != null) {
+            thread.interrupt();
+        }
+        synchronized (this) {
+            ManagedChangeStream current = stream;
+            if (current != null) {
+                current.stop();
+                stream = null;
+            }
         }
     }
 
     @Override
     public boolean isRunning() {
-        return stream != null;
+        return running;
     }
 
     /** With the application's own change stream: after every other bean, stopped before them. */
@@ -136,8 +179,10 @@ class DefaultReplication implements Replication, SmartLifecycle {
     @Override
     public ReplicationStatus status() {
         ManagedChangeStream current = stream;
+        Resolved known = resolved;
         return new ReplicationStatus(properties.name(), source.jdbcUrl(),
-                current == null ? ChangeStream.State.STOPPED : current.state(), phase(), tables(resolved()),
+                current == null ? ChangeStream.State.STOPPED : current.state(), phase(),
+                known == null ? Map.of() : tables(known),
                 current == null ? null : current.lastLag().orElse(null),
                 current == null ? 0 : current.deadLetters().pendingCount());
     }
@@ -150,7 +195,6 @@ class DefaultReplication implements Replication, SmartLifecycle {
 
     @Override
     public ExtractionPhase phase() {
-        resolved();
         return jdbc.sql("select phase from " + ReplicationTables.phase(properties.schema()) + " where replication = ?")
                 .param(properties.name())
                 .query(String.class)
@@ -161,7 +205,6 @@ class DefaultReplication implements Replication, SmartLifecycle {
 
     @Override
     public void switchPhase(ExtractionPhase phase) {
-        resolved();
         jdbc.sql("update " + ReplicationTables.phase(properties.schema())
                         + " set phase = ?, changed_at = now() where replication = ?")
                 .params(phase.name(), properties.name())
