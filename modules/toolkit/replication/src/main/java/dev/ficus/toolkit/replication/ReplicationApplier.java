@@ -56,10 +56,7 @@ class ReplicationApplier implements ChangeHandler {
         this.lag = Timer.builder("ficus.replication.lag")
                 .description("From a change's commit in the source until it is committed here")
                 .tag("replication", name)
-                .publishPercentiles(0.5, 0.99)
                 .publishPercentileHistogram()
-                .distributionStatisticExpiry(Duration.ofSeconds(10))
-                .distributionStatisticBufferLength(2)
                 .register(meters);
         this.echoes = Counter.builder("ficus.replication.echoes")
                 .description("Source changes skipped because replication wrote them: the other direction's own")

@@ -113,6 +113,10 @@ class ReplicationTests {
                     .isEqualTo("item 4");
         });
         assertThat(replication(replica).reconcile(false).mismatches()).isZero();
+        var lag = replica.getBean(io.micrometer.core.instrument.MeterRegistry.class).get("ficus.replication.lag")
+                .tag("replication", "replica").timer();
+        assertThat(lag.count()).as("lag recorded per applied change").isGreaterThanOrEqualTo(6);
+        assertThat(lag.max(java.util.concurrent.TimeUnit.SECONDS)).isPositive().isLessThan(PATIENCE.toSeconds());
     }
 
     @Test

@@ -1,0 +1,273 @@
+package dev.ficus.benchmarks;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.springframework.core.io.ClassPathResource;
+
+import dev.ficus.toolkit.embeddedpostgres.EmbeddedPostgresProperties;
+import dev.ficus.toolkit.embeddedpostgres.EmbeddedPostgresServer;
+
+/**
+ * Replication lag from the shop's database into catalog-service, running as its own process from
+ * its executable jar: steady rates of price changes made in SQL in the shop's {@code
+ * catalog.products}, one transaction every 10 ms. The service records, per change, the time from
+ * the shop's commit to its own commit in a histogram ({@code ficus.replication.lag}); the
+ * percentiles are read from its buckets, counting only the changes of each step, so they are the
+ * upper bounds of Micrometer's buckets (about 10% apart).
+ */
+final class ReplicationBenchmark {
+
+    private static final int PRODUCTS = 10_000;
+    private static final Duration TICK = Duration.ofMillis(10);
+    private static final Pattern SAMPLE = Pattern.compile("^(\\w+)\\{([^}]*)} (\\S+)$");
+
+    private final Duration step;
+    private final List<Integer> rates;
+
+    ReplicationBenchmark(boolean quick) {
+        this.step = Duration.ofSeconds(quick ? 10 : 20);
+        this.rates = quick ? List.of(1_000, 5_000, 10_000) : List.of(1_000, 2_500, 5_000, 7_500, 10_000, 15_000, 20_000);
+    }
+
+    Report run() throws Exception {
+        Report report = new Report("replication benchmark");
+        EmbeddedPostgresServer shop = EmbeddedPostgresServer.obtain(
+                new EmbeddedPostgresProperties(true, "", 0, "shop", Duration.ofSeconds(60), Map.of()));
+        int port = freePort();
+        Process service = null;
+        try (Connection connection = DriverManager.getConnection(shop.jdbcUrl(), shop.username(), "")) {
+            List<UUID> ids = createCatalog(connection);
+            service = startService(shop.jdbcUrl(), port);
+            Metrics metrics = new Metrics(port);
+            awaitSnapshot(metrics, service);
+            Map<String, Object> steady = null;
+            int sustained = 0;
+            for (int rate : rates) {
+                Map<String, Object> figures = measure(connection, ids, rate, metrics);
+                report.row("price changes at " + rate + "/s", figures);
+                if (rate == 1_000) {
+                    steady = figures;
+                }
+                if (!(boolean) figures.get("sustained")) {
+                    break;
+                }
+                sustained = rate;
+            }
+            double p99 = (double) steady.get("lag p99 ms");
+            report.target("lag p99 at 1,000 changes/s", "<= 300 ms", p99 + " ms", p99 <= 300);
+            report.target("highest sustained rate", ">= 5,000 changes/s", sustained + " changes/s", sustained >= 5_000);
+        }
+        finally {
+            if (service != null) {
+                service.destroy();
+                service.waitFor(30, TimeUnit.SECONDS);
+            }
+            shop.close();
+        }
+        return report;
+    }
+
+    /** The shop's catalog table, as its migration makes it, with {@value #PRODUCTS} products. */
+    private static List<UUID> createCatalog(Connection connection) throws IOException, SQLException {
+        String migration = new ClassPathResource("db/migration/catalog/V1__products.sql")
+                .getContentAsString(StandardCharsets.UTF_8);
+        try (var statement = connection.createStatement()) {
+            statement.execute("create schema catalog; set search_path to catalog; " + migration
+                    + "; set search_path to public");
+            statement.execute("""
+                    insert into catalog.products (id, sku, name, description, price_amount, price_currency, category,
+                                                  active, created_at, updated_at, version)
+                    select gen_random_uuid(), 'BENCH-' || n, 'Product ' || n, 'For the benchmark', 10.00, 'EUR',
+                           'bench', true, now(), now(), 0
+                    from generate_series(1, %d) n""".formatted(PRODUCTS));
+        }
+        List<UUID> ids = new ArrayList<>();
+        try (var statement = connection.createStatement();
+             var rows = statement.executeQuery("select id from catalog.products")) {
+            while (rows.next()) {
+                ids.add(rows.getObject(1, UUID.class));
+            }
+        }
+        return ids;
+    }
+
+    private static Process startService(String shopUrl, int port) throws IOException {
+        Path jar = Path.of("extracted-services/catalog-service/target/ficus-catalog-service-exec.jar");
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException(jar + " is missing: run `mvn -q -DskipTests package` in the project root");
+        }
+        Path log = Path.of("benchmarks", "target", "catalog-service.log");
+        Files.createDirectories(log.getParent());
+        return new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-jar", jar.toString(),
+                "--server.port=" + port,
+                "--ficus.embedded-postgres.data-directory=",
+                "--ficus.embedded-postgres.port=0",
+                "--ficus.replication.source.url=" + shopUrl,
+                "--spring.security.user.name=bench", "--spring.security.user.password=bench")
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
+    }
+
+    private static void awaitSnapshot(Metrics metrics, Process service) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+        while (metrics.applied() < PRODUCTS) {
+            if (!service.isAlive() || System.nanoTime() > deadline) {
+                throw new IllegalStateException("catalog-service did not copy the catalog; see benchmarks/target/catalog-service.log");
+            }
+            Thread.sleep(500);
+        }
+    }
+
+    /**
+     * Writes {@code rate} changes a second for one step, then reads the service's lag percentiles
+     * (over its last seconds) and how far behind it is. A rate is sustained when it was written,
+     * the p99 stayed under a second and the backlog at the end was under a second's worth.
+     */
+    private Map<String, Object> measure(Connection connection, List<UUID> ids, int rate, Metrics metrics)
+            throws Exception {
+        int perTick = rate / (int) (Duration.ofSeconds(1).toMillis() / TICK.toMillis());
+        long appliedBefore = metrics.applied();
+        Map<Double, Double> bucketsBefore = metrics.lagBuckets();
+        long written = 0;
+        int next = 0;
+        long start = System.nanoTime();
+        long ticks = step.toMillis() / TICK.toMillis();
+        try (PreparedStatement update = connection.prepareStatement("update catalog.products "
+                + "set price_amount = price_amount + 0.01, version = version + 1, updated_at = now() "
+                + "where id = any(?)")) {
+            for (long tick = 0; tick < ticks; tick++) {
+                LockSupport.parkNanos(start + tick * TICK.toNanos() - System.nanoTime());
+                UUID[] batch = new UUID[perTick];
+                for (int i = 0; i < perTick; i++) {
+                    batch[i] = ids.get(next++ % ids.size());
+                }
+                Array array = connection.createArrayOf("uuid", batch);
+                update.setArray(1, array);
+                written += update.executeUpdate();
+            }
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        long backlog = written - (metrics.applied() - appliedBefore);
+        long drainStart = System.nanoTime();
+        while (metrics.applied() - appliedBefore < written
+                && System.nanoTime() - drainStart < TimeUnit.SECONDS.toNanos(30)) {
+            Thread.sleep(20);
+        }
+        long drained = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - drainStart);
+        long achieved = Math.round(written / seconds);
+        Map<Double, Double> buckets = metrics.lagBuckets();
+        double p50 = percentile(bucketsBefore, buckets, 0.50);
+        double p99 = percentile(bucketsBefore, buckets, 0.99);
+        boolean sustained = achieved >= rate * 0.95 && p99 < 1000 && backlog < rate;
+        Map<String, Object> figures = new LinkedHashMap<>();
+        figures.put("changes written", written);
+        figures.put("written/s", achieved);
+        figures.put("lag p50 ms", p50);
+        figures.put("lag p99 ms", p99);
+        figures.put("behind at end", backlog);
+        figures.put("caught up in ms", drained);
+        figures.put("sustained", sustained);
+        return figures;
+    }
+
+    /**
+     * The lag (ms) under which {@code quantile} of the step's changes were applied: the upper
+     * bound of the service's histogram bucket that reaches it, counting only this step's changes.
+     */
+    private static double percentile(Map<Double, Double> before, Map<Double, Double> after, double quantile) {
+        double total = after.getOrDefault(Double.POSITIVE_INFINITY, 0.0)
+                - before.getOrDefault(Double.POSITIVE_INFINITY, 0.0);
+        for (Map.Entry<Double, Double> bucket : after.entrySet()) {
+            double count = bucket.getValue() - before.getOrDefault(bucket.getKey(), 0.0);
+            if (total > 0 && count >= quantile * total) {
+                return Math.round(bucket.getKey() * 10_000) / 10.0;
+            }
+        }
+        return Double.NaN;
+    }
+
+    private static int freePort() throws IOException {
+        try (var socket = new java.net.ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    /** The service's Prometheus endpoint. */
+    private static final class Metrics {
+
+        private final HttpClient client = HttpClient.newHttpClient();
+        private final HttpRequest request;
+
+        Metrics(int port) {
+            request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/prometheus"))
+                    .header("Authorization", "Basic " + Base64.getEncoder()
+                            .encodeToString("bench:bench".getBytes(StandardCharsets.UTF_8)))
+                    .build();
+        }
+
+        long applied() {
+            return (long) samples("ficus_replication_applied_total").values().stream()
+                    .mapToDouble(Double::doubleValue).sum();
+        }
+
+        /** The lag histogram: bucket upper bound (seconds) to changes at or under it, in order. */
+        Map<Double, Double> lagBuckets() {
+            Map<Double, Double> buckets = new java.util.TreeMap<>();
+            samples("ficus_replication_lag_seconds_bucket").forEach((labels, count) -> {
+                Matcher bound = Pattern.compile("le=\"([^\"]+)\"").matcher(labels);
+                if (bound.find()) {
+                    buckets.put(bound.group(1).equals("+Inf") ? Double.POSITIVE_INFINITY
+                            : Double.parseDouble(bound.group(1)), count);
+                }
+            });
+            return buckets;
+        }
+
+        private Map<String, Double> samples(String metric) {
+            Map<String, Double> samples = new LinkedHashMap<>();
+            try {
+                HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
+                if (response.statusCode() != 200) {
+                    return samples;
+                }
+                for (String line : response.body().split("\n")) {
+                    Matcher sample = SAMPLE.matcher(line);
+                    if (sample.matches() && sample.group(1).equals(metric)) {
+                        samples.put(sample.group(2), Double.parseDouble(sample.group(3)));
+                    }
+                }
+            }
+            catch (IOException e) {
+                // not up yet
+            }
+            catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return samples;
+        }
+    }
+}
