@@ -1,0 +1,98 @@
+package dev.ficus.toolkit.routing;
+
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.UnaryOperator;
+import java.util.stream.Collectors;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.beans.factory.DisposableBean;
+
+/**
+ * Makes routers: implementations of a module's API interface that send each call to the module
+ * or to its extracted service, as the flags of the method's capability say for the caller.
+ */
+public final class Routers implements DisposableBean {
+
+    private final Map<String, CapabilityRouter> capabilities = new LinkedHashMap<>();
+    private final Map<String, RoutingProperties.Capability> settings;
+    private final CallContext context;
+    private final ExecutorService serviceCalls = Executors.newVirtualThreadPerTaskExecutor();
+    private final RoutingFlags flags;
+
+    Routers(RoutingProperties properties, RoutingFlags flags, CallContext context,
+            UnaryOperator<Callable<Object>> contextPropagation, JsonMapper json, MeterRegistry meters) {
+        this.settings = properties.capabilities();
+        this.context = context;
+        this.flags = flags;
+        settings.forEach((name, capability) -> capabilities.put(name,
+                new CapabilityRouter(name, capability, flags, serviceCalls, contextPropagation, json, meters)));
+    }
+
+    /**
+     * A router for {@code api}: every method of it must belong to a configured capability.
+     *
+     * @param module  the module in the monolith
+     * @param service a client of the extracted service implementing the same interface
+     */
+    public <T> T route(Class<T> api, T module, T service) {
+        Map<Method, CapabilityRouter> routes = new LinkedHashMap<>();
+        for (Method method : api.getMethods()) {
+            if (method.isDefault() || java.lang.reflect.Modifier.isStatic(method.getModifiers())) {
+                continue;
+            }
+            List<CapabilityRouter> owners = capabilities.values().stream()
+                    .filter(capability -> settings.get(capability.name()).methods().contains(method.getName()))
+                    .toList();
+            if (owners.size() != 1) {
+                throw new IllegalStateException(api.getSimpleName() + "." + method.getName() + " belongs to "
+                        + owners.size() + " routed capabilities; list it under exactly one of "
+                        + capabilities.keySet() + " (ficus.routing.capabilities.<name>.methods)");
+            }
+            routes.put(method, owners.getFirst());
+        }
+        Set<String> unknown = settings.entrySet().stream()
+                .flatMap(entry -> entry.getValue().methods().stream())
+                .filter(name -> Arrays.stream(api.getMethods()).noneMatch(method -> method.getName().equals(name)))
+                .collect(Collectors.toSet());
+        if (!unknown.isEmpty()) {
+            throw new IllegalStateException(api.getSimpleName() + " has no methods " + unknown);
+        }
+        return api.cast(Proxy.newProxyInstance(api.getClassLoader(), new Class<?>[] {api}, (proxy, method, arguments) -> {
+            CapabilityRouter router = routes.get(method);
+            if (router == null) {
+                return switch (method.getName()) {
+                    case "toString" -> "Router of " + api.getSimpleName();
+                    case "hashCode" -> System.identityHashCode(proxy);
+                    case "equals" -> proxy == arguments[0];
+                    default -> throw new UnsupportedOperationException(method.toString());
+                };
+            }
+            return router.call(method, arguments, module, service, context.current());
+        }));
+    }
+
+    /** Each capability's route and health, by name. */
+    public Map<String, CapabilityStatus> status() {
+        Map<String, CapabilityStatus> status = new LinkedHashMap<>();
+        capabilities.forEach((name, router) -> status.put(name, router.status()));
+        return status;
+    }
+
+    @Override
+    public void destroy() {
+        capabilities.values().forEach(CapabilityRouter::close);
+        serviceCalls.shutdownNow();
+        flags.close();
+    }
+}
