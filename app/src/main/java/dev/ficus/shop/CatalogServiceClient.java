@@ -1,0 +1,102 @@
+package dev.ficus.shop;
+
+import java.util.Optional;
+import java.util.UUID;
+
+import org.springframework.dao.OptimisticLockingFailureException;
+
+import dev.ficus.shop.catalog.Catalog;
+import dev.ficus.shop.catalog.DuplicateSku;
+import dev.ficus.shop.catalog.Money;
+import dev.ficus.shop.catalog.NewProduct;
+import dev.ficus.shop.catalog.Product;
+import dev.ficus.shop.catalog.ProductDetails;
+import dev.ficus.shop.catalog.ProductNotFound;
+import dev.ficus.shop.catalog.ProductPage;
+import dev.ficus.shop.catalog.ProductSearch;
+
+/**
+ * The catalog as catalog-service provides it, behind the catalog's own API: the service's refusals
+ * become the exceptions the module would throw, so a caller cannot tell the two apart. Failures
+ * to reach the service stay Spring's {@code RestClientException}s, which the router counts.
+ */
+class CatalogServiceClient implements Catalog {
+
+    private final CatalogServiceApi api;
+
+    CatalogServiceClient(CatalogServiceApi api) {
+        this.api = api;
+    }
+
+    @Override
+    public Product create(NewProduct product) {
+        try {
+            return api.create(product);
+        }
+        catch (CatalogServiceAnswer answer) {
+            throw answer.is("duplicate-sku") ? new DuplicateSku(product.sku()) : answer.unexpected();
+        }
+    }
+
+    @Override
+    public Product update(UUID id, ProductDetails details) {
+        return write(id, () -> api.update(id, details));
+    }
+
+    @Override
+    public Product changePrice(UUID id, Money price) {
+        return write(id, () -> api.changePrice(id, price));
+    }
+
+    @Override
+    public Product deactivate(UUID id) {
+        return write(id, () -> api.deactivate(id));
+    }
+
+    private static Product write(UUID id, java.util.function.Supplier<Product> call) {
+        try {
+            return call.get();
+        }
+        catch (CatalogServiceAnswer answer) {
+            if (answer.is("product-not-found")) {
+                throw new ProductNotFound(id);
+            }
+            if (answer.is("concurrent-update")) {
+                throw new OptimisticLockingFailureException(answer.getMessage());
+            }
+            throw answer.unexpected();
+        }
+    }
+
+    @Override
+    public Optional<Product> findById(UUID id) {
+        return find(() -> api.findById(id));
+    }
+
+    @Override
+    public Optional<Product> findBySku(String sku) {
+        return find(() -> api.findBySku(sku));
+    }
+
+    private static Optional<Product> find(java.util.function.Supplier<Product> call) {
+        try {
+            return Optional.of(call.get());
+        }
+        catch (CatalogServiceAnswer answer) {
+            if (answer.is("product-not-found")) {
+                return Optional.empty();
+            }
+            throw answer.unexpected();
+        }
+    }
+
+    @Override
+    public ProductPage search(ProductSearch search) {
+        try {
+            return api.search(search.text(), search.category(), search.active(), search.page(), search.size());
+        }
+        catch (CatalogServiceAnswer answer) {
+            throw answer.unexpected();
+        }
+    }
+}
