@@ -42,8 +42,8 @@ final class Http {
         return port;
     }
 
-    Response get(String path) {
-        return send("GET", path, null);
+    Response get(String path, String... headers) {
+        return send("GET", path, null, headers);
     }
 
     Response post(String path, String json) {
@@ -64,7 +64,7 @@ final class Http {
         }
     }
 
-    private Response send(String method, String path, String json) {
+    private Response send(String method, String path, String json, String... headers) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path))
                 .timeout(Duration.ofSeconds(60))
                 .method(method, json == null ? HttpRequest.BodyPublishers.noBody()
@@ -74,6 +74,9 @@ final class Http {
         }
         if (authorization != null) {
             request.header("Authorization", authorization);
+        }
+        for (int i = 0; i + 1 < headers.length; i += 2) {
+            request.header(headers[i], headers[i + 1]);
         }
         try {
             HttpResponse<String> response = CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());

@@ -1,0 +1,241 @@
+package dev.ficus.systemtests;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import tools.jackson.databind.JsonNode;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.datasource.SimpleDriverDataSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Moving the catalog's reads from the shop to catalog-service with flags on a real Unleash server:
+ * monolith only → shadow → sticky canary at 25% → cut-over → the service killed and the module
+ * answering → the service back and the traffic with it. The shop, the service and Unleash each
+ * run as their own process.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class StranglerRoutingTests {
+
+    private static final String SKU = "/api/catalog/products/sku/";
+    /** The shop fetches flags every second; a change must show within that, give or take a fetch. */
+    private static final Duration FLAG_CHANGE = Duration.ofSeconds(5);
+
+    @TempDir
+    static Path work;
+
+    private static final int shopPostgres = JavaProcess.freePort();
+    private static final int servicePostgres = JavaProcess.freePort();
+    private static final Http shop = Http.to(JavaProcess.freePort());
+    private static final Http service = Http.to(JavaProcess.freePort());
+    private static UnleashServer unleash;
+    private static JavaProcess shopProcess;
+    private static JavaProcess serviceProcess;
+    private static String shadowStrategy;
+    private static String extractedStrategy;
+
+    @BeforeAll
+    static void start() throws Exception {
+        unleash = new UnleashServer("ficus_routing_test").start();
+        shadowStrategy = unleash.createFlag("catalog-reads.shadow", 100);
+        unleash.switchFlag("catalog-reads.shadow", false);
+        extractedStrategy = unleash.createFlag("catalog-reads.extracted", 0);
+
+        shopProcess = new JavaProcess("routing-shop", JavaProcess.executableJar("app", "ficus-app"), List.of(
+                "--server.port=" + shop.port(),
+                "--ficus.embedded-postgres.data-directory=" + work.resolve("shop-postgres"),
+                "--ficus.embedded-postgres.port=" + shopPostgres,
+                "--spring.security.user.name=ops", "--spring.security.user.password=secret",
+                "--ficus.catalog-service.url=http://127.0.0.1:" + service.port(),
+                "--ficus.routing.flags.unleash-url=" + unleash.clientApi(),
+                "--ficus.routing.flags.api-token=" + UnleashServer.CLIENT_TOKEN,
+                "--ficus.routing.flags.refresh-interval=1s",
+                "--ficus.routing.flags.backup-file=" + work.resolve("flags-backup.json"))).start();
+        awaitReady(shop, shopProcess);
+        serviceProcess = newServiceProcess().start();
+        awaitReady(service, serviceProcess);
+        // Same data on both sides before anything is compared.
+        await().atMost(Duration.ofMinutes(2)).until(() -> admin(service)
+                .post("/admin/replication/reconciliations", null).json().path("tables").path(0)
+                .path("targetRows").asLong() == 300);
+    }
+
+    private static JavaProcess newServiceProcess() {
+        return new JavaProcess("routing-catalog-service",
+                JavaProcess.executableJar("extracted-services/catalog-service", "ficus-catalog-service"), List.of(
+                "--server.port=" + service.port(),
+                "--ficus.embedded-postgres.data-directory=" + work.resolve("service-postgres"),
+                "--ficus.embedded-postgres.port=" + servicePostgres,
+                "--spring.security.user.name=ops", "--spring.security.user.password=secret",
+                "--ficus.replication.source.url=jdbc:postgresql://127.0.0.1:" + shopPostgres + "/ficus"));
+    }
+
+    @AfterAll
+    static void stop() throws InterruptedException {
+        for (JavaProcess process : new JavaProcess[] {serviceProcess, shopProcess}) {
+            if (process != null) {
+                process.stop();
+            }
+        }
+        if (unleash != null) {
+            unleash.stop();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void withTheFlagsOffTheMonolithServesEverything() {
+        double before = serviceReads();
+        for (int i = 1; i <= 50; i++) {
+            assertThat(read(i, "anyone").status()).isEqualTo(200);
+        }
+        assertThat(route()).isEqualTo("MONOLITH");
+        assertThat(serviceReads()).isEqualTo(before);
+    }
+
+    @Test
+    @Order(2)
+    void inTheShadowsIdenticalAnswersMatchAndADifferentOneIsCaught() {
+        unleash.switchFlag("catalog-reads.shadow", true);
+        await().atMost(FLAG_CHANGE).until(() -> route().equals("SHADOW"));
+        for (int i = 1; i <= 200; i++) {
+            assertThat(read(i, "user-" + i).status()).isEqualTo(200);
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> routing().path("shadowMatches").asLong() >= 200);
+        assertThat(routing().path("shadowMismatches").asLong()).isZero();
+
+        jdbc(servicePostgres, "catalog_service")
+                .sql("update catalog.products set name = 'Not what the shop says' where sku = 'SKU-0007'").update();
+        assertThat(read(7, "user-7").json().path("name").asString()).as("still the module's answer")
+                .isNotEqualTo("Not what the shop says");
+        await().atMost(Duration.ofSeconds(30)).until(() -> routing().path("shadowMismatches").asLong() == 1);
+        JsonNode mismatch = routing().path("recentMismatches").path(0);
+        assertThat(mismatch.path("call").asString()).isEqualTo("findBySku[SKU-0007]");
+        assertThat(mismatch.path("differences").toString()).contains("/name");
+        assertThat(mismatch.path("service").path("name").asString()).isEqualTo("Not what the shop says");
+
+        admin(service).post("/admin/replication/reconciliations?repair=true", null);
+        unleash.switchFlag("catalog-reads.shadow", false);
+        await().atMost(FLAG_CHANGE).until(() -> route().equals("MONOLITH"));
+    }
+
+    @Test
+    @Order(3)
+    void aCanaryOfTwentyFivePercentIsStickyPerUser() {
+        unleash.rollOut("catalog-reads.extracted", extractedStrategy, 25);
+        await().atMost(FLAG_CHANGE).until(() -> route().equals("CANARY"));
+        int users = 400;
+        int servedByService = 0;
+        for (int user = 0; user < users; user++) {
+            double before = serviceReads();
+            for (int call = 0; call < 3; call++) {
+                assertThat(read(1 + (user + call) % 300, "user-" + user).status()).isEqualTo(200);
+            }
+            double served = serviceReads() - before;
+            assertThat(served).as("user-%d took one route every time", user).isIn(0.0, 3.0);
+            if (served == 3.0) {
+                servedByService++;
+            }
+        }
+        assertThat(servedByService / (double) users).isBetween(0.18, 0.32);
+    }
+
+    @Test
+    @Order(4)
+    void cutOverSendsEveryoneToTheServiceAndSurvivesTheFlagServerGoingAway() throws InterruptedException {
+        unleash.rollOut("catalog-reads.extracted", extractedStrategy, 100);
+        await().atMost(FLAG_CHANGE).until(() -> route().equals("EXTRACTED"));
+        double before = serviceReads();
+        for (int i = 1; i <= 40; i++) {
+            assertThat(read(i, "user-" + i).status()).isEqualTo(200);
+        }
+        assertThat(serviceReads() - before).isEqualTo(40);
+
+        unleash.stop();
+        before = serviceReads();
+        for (int i = 1; i <= 40; i++) {
+            assertThat(read(i, "user-" + i).status()).isEqualTo(200);
+        }
+        assertThat(serviceReads() - before).as("the last flags hold").isEqualTo(40);
+        assertThat(route()).isEqualTo("EXTRACTED");
+    }
+
+    @Test
+    @Order(5)
+    void whenTheServiceDiesTheModuleAnswersAndTrafficReturnsWhenItIsBack() throws InterruptedException {
+        String name = read(42, "user-42").json().path("name").asString();
+        serviceProcess.kill();
+        for (int i = 0; i < 30; i++) {
+            Http.Response response = read(42, "user-" + i);
+            assertThat(response.status()).isEqualTo(200);
+            assertThat(response.json().path("name").asString()).isEqualTo(name);
+        }
+        assertThat(routing().path("fallbacks").asLong()).isGreaterThanOrEqualTo(30);
+        assertThat(routing().path("circuit").asString()).isEqualTo("OPEN");
+
+        serviceProcess = newServiceProcess().start();
+        awaitReady(service, serviceProcess);
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() -> {
+            assertThat(read(42, "user-1").status()).isEqualTo(200);
+            return routing().path("circuit").asString().equals("CLOSED");
+        });
+        double before = serviceReads();
+        for (int i = 1; i <= 10; i++) {
+            assertThat(read(i, "user-" + i).status()).isEqualTo(200);
+        }
+        assertThat(serviceReads() - before).isEqualTo(10);
+    }
+
+    private static Http.Response read(int product, String user) {
+        return shop.get(SKU + "SKU-%04d".formatted(product), "X-User-Id", user);
+    }
+
+    private static JsonNode routing() {
+        return admin(shop).get("/actuator/routing").json().path("catalog-reads");
+    }
+
+    private static String route() {
+        return routing().path("route").asString();
+    }
+
+    /** Reads by SKU the service has answered, from its own metrics. */
+    private static double serviceReads() {
+        double total = 0;
+        for (String line : admin(service).get("/actuator/prometheus").body().split("\n")) {
+            if (line.startsWith("http_server_requests_seconds_count") && line.contains("uri=\"/api/catalog/products/sku/{sku}\"")) {
+                total += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return total;
+    }
+
+    private static Http admin(Http application) {
+        return application.as("ops", "secret");
+    }
+
+    private static void awaitReady(Http application, JavaProcess process) {
+        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500)).until(() -> {
+            if (!process.alive()) {
+                throw new IllegalStateException(process + " exited; see system-tests/target/" + process + ".log");
+            }
+            return application.status("/actuator/health/readiness") == 200;
+        });
+    }
+
+    private static JdbcClient jdbc(int port, String database) {
+        return JdbcClient.create(new SimpleDriverDataSource(new org.postgresql.Driver(),
+                "jdbc:postgresql://127.0.0.1:" + port + "/" + database, "postgres", ""));
+    }
+}
