@@ -7,7 +7,7 @@ import java.util.Arrays;
  * Runs a benchmark by name and writes its table to the console and its figures as JSON.
  *
  * <pre>
- * java -jar benchmarks/target/ficus-benchmarks.jar cache|replication [--quick] [--out=benchmarks/results/NAME.json]
+ * java -jar benchmarks/target/ficus-benchmarks.jar cache|replication|routing [--quick] [--out=benchmarks/results/NAME.json]
  * </pre>
  */
 public final class Benchmarks {
@@ -25,8 +25,9 @@ public final class Benchmarks {
         Report report = switch (name) {
             case "cache" -> new CacheBenchmark(quick).run();
             case "replication" -> new ReplicationBenchmark(quick).run();
+            case "routing" -> new RoutingBenchmarks(quick).run();
             default -> {
-                System.err.println("Usage: java -jar benchmarks/target/ficus-benchmarks.jar cache|replication [--quick] [--out=FILE]");
+                System.err.println("Usage: java -jar benchmarks/target/ficus-benchmarks.jar cache|replication|routing [--quick] [--out=FILE]");
                 System.exit(2);
                 yield null;
             }

@@ -93,42 +93,7 @@ final class CacheBenchmark {
     }
 
     private static ConfigurableApplicationContext startShop(boolean productCache) throws InterruptedException {
-        ConfigurableApplicationContext shop = new SpringApplicationBuilder(FicusApplication.class, BenchmarkProbes.class)
-                .run("--server.port=0",
-                        "--ficus.embedded-postgres.data-directory=",
-                        "--ficus.embedded-postgres.port=0",
-                        "--ficus.embedded-postgres.database=benchmark",
-                        "--ficus.demo-data.enabled=true",
-                        "--ficus.cache.caches.products.enabled=" + productCache,
-                        "--spring.security.user.password=" + UUID.randomUUID(),
-                        "--logging.level.root=warn");
-        awaitReady(shop);
-        return shop;
-    }
-
-    /** Ready means streaming changes, caches warm: what a load balancer would wait for. */
-    private static void awaitReady(ConfigurableApplicationContext shop) throws InterruptedException {
-        HttpClient http = HttpClient.newHttpClient();
-        HttpRequest readiness = HttpRequest.newBuilder(URI.create(base(shop) + "/actuator/health/readiness")).build();
-        for (int attempt = 0; attempt < 600; attempt++) {
-            try {
-                if (http.send(readiness, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    return;
-                }
-            }
-            catch (Exception e) {
-                // not yet
-            }
-            Thread.sleep(100);
-        }
-        throw new IllegalStateException("The shop did not become ready");
-    }
-
-    private static List<URI> productUrls(ConfigurableApplicationContext shop) {
-        return shop.getBean(JdbcClient.class).sql("select id from catalog.products order by sku").query(UUID.class)
-                .list().stream()
-                .map(id -> URI.create(base(shop) + "/api/catalog/products/" + id))
-                .toList();
+        return BenchmarkApplications.startShop("--ficus.cache.caches.products.enabled=" + productCache);
     }
 
     private Map<String, Object> evictionLag(ConfigurableApplicationContext shop) throws InterruptedException {
@@ -195,6 +160,10 @@ final class CacheBenchmark {
     }
 
     private static String base(ConfigurableApplicationContext shop) {
-        return "http://127.0.0.1:" + shop.getEnvironment().getProperty("local.server.port");
+        return BenchmarkApplications.base(shop);
+    }
+
+    private static List<URI> productUrls(ConfigurableApplicationContext shop) {
+        return BenchmarkApplications.productUrls(shop);
     }
 }

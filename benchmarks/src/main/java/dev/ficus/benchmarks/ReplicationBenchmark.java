@@ -60,7 +60,7 @@ final class ReplicationBenchmark {
         Process service = null;
         try (Connection connection = DriverManager.getConnection(shop.jdbcUrl(), shop.username(), "")) {
             List<UUID> ids = createCatalog(connection);
-            service = startService(shop.jdbcUrl(), port);
+            service = BenchmarkApplications.startCatalogService(shop.jdbcUrl(), port);
             Metrics metrics = new Metrics(port);
             awaitSnapshot(metrics, service);
             Map<String, Object> steady = null;
@@ -112,24 +112,6 @@ final class ReplicationBenchmark {
             }
         }
         return ids;
-    }
-
-    private static Process startService(String shopUrl, int port) throws IOException {
-        Path jar = Path.of("extracted-services/catalog-service/target/ficus-catalog-service-exec.jar");
-        if (!Files.isRegularFile(jar)) {
-            throw new IllegalStateException(jar + " is missing: run `mvn -q -DskipTests package` in the project root");
-        }
-        Path log = Path.of("benchmarks", "target", "catalog-service.log");
-        Files.createDirectories(log.getParent());
-        return new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-jar", jar.toString(),
-                "--server.port=" + port,
-                "--ficus.embedded-postgres.data-directory=",
-                "--ficus.embedded-postgres.port=0",
-                "--ficus.replication.source.url=" + shopUrl,
-                "--spring.security.user.name=bench", "--spring.security.user.password=bench")
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile())
-                .start();
     }
 
     private static void awaitSnapshot(Metrics metrics, Process service) throws InterruptedException {

@@ -18,7 +18,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.UnaryOperator;
 
-import io.getunleash.UnleashContext;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.timelimiter.TimeLimiter;
@@ -87,7 +86,8 @@ final class CapabilityRouter {
         this.dropped = Counter.builder("ficus.routing.shadow.dropped")
                 .description("Shadow calls dropped because their queue was full")
                 .tag("capability", name).register(meters);
-        this.shadowCalls = new ThreadPoolExecutor(2, 2, 0, TimeUnit.SECONDS,
+        // One thread: shadow calls must take as little from the requests being served as possible.
+        this.shadowCalls = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(settings.shadowQueue()),
                 Thread.ofPlatform().name("ficus-shadow-" + name + "-", 0).daemon().factory(),
                 (task, executor) -> this.dropped.increment());
@@ -114,27 +114,41 @@ final class CapabilityRouter {
         return name;
     }
 
-    Object call(Method method, Object[] arguments, Object module, Object service, UnleashContext context)
-            throws Throwable {
-        if (flags.enabled(extractedFlag, context)) {
-            toService.increment();
-            return callService(method, arguments, module, service);
+    /** Where this caller's calls go now: MONOLITH, SHADOW or EXTRACTED (the service). */
+    Route routeFor(Caller caller) {
+        if (flags.enabled(extractedFlag, caller)) {
+            return Route.EXTRACTED;
         }
-        if (!settings.writes() && flags.enabled(shadowFlag, context)) {
-            shadowed.increment();
-            Object answer;
-            try {
-                answer = invoke(method, module, arguments);
-            }
-            catch (Exception thrown) {
-                shadow(method, arguments, null, thrown, service);
-                throw thrown;
-            }
-            shadow(method, arguments, answer, null, service);
-            return answer;
+        if (!settings.writes() && flags.enabled(shadowFlag, caller)) {
+            return Route.SHADOW;
         }
-        toModule.increment();
-        return invoke(method, module, arguments);
+        return Route.MONOLITH;
+    }
+
+    Object call(Method method, Object[] arguments, Object module, Object service, Caller caller) throws Exception {
+        switch (routeFor(caller)) {
+            case EXTRACTED -> {
+                toService.increment();
+                return callService(method, arguments, module, service);
+            }
+            case SHADOW -> {
+                shadowed.increment();
+                Object answer;
+                try {
+                    answer = invoke(method, module, arguments);
+                }
+                catch (Exception thrown) {
+                    shadow(method, arguments, null, thrown, service);
+                    throw thrown;
+                }
+                shadow(method, arguments, answer, null, service);
+                return answer;
+            }
+            default -> {
+                toModule.increment();
+                return invoke(method, module, arguments);
+            }
+        }
     }
 
     /**
@@ -142,7 +156,7 @@ final class CapabilityRouter {
      * circuit). Only transport failures count against the service: an answer such as "not found"
      * is the service working, and is returned as the module would.
      */
-    private Object callService(Method method, Object[] arguments, Object module, Object service) throws Throwable {
+    private Object callService(Method method, Object[] arguments, Object module, Object service) throws Exception {
         if (!circuitBreaker.tryAcquirePermission()) {
             return fallback("open-circuit", method, arguments, module);
         }
@@ -164,7 +178,10 @@ final class CapabilityRouter {
                 return fallback(cause instanceof TimeoutException ? "timeout" : "failure", method, arguments, module);
             }
             circuitBreaker.onSuccess(took, TimeUnit.NANOSECONDS);
-            throw cause;
+            if (cause instanceof Exception answer) {
+                throw answer;
+            }
+            throw (Error) cause;
         }
     }
 
@@ -177,7 +194,7 @@ final class CapabilityRouter {
         return causedBy(failure, ConnectException.class) || failure instanceof HttpClientErrorException;
     }
 
-    private Object fallback(String reason, Method method, Object[] arguments, Object module) throws Throwable {
+    private Object fallback(String reason, Method method, Object[] arguments, Object module) throws Exception {
         meters.counter("ficus.routing.fallbacks", "capability", name, "reason", reason).increment();
         return invoke(method, module, arguments);
     }
@@ -188,11 +205,11 @@ final class CapabilityRouter {
             Object serviceAnswer = null;
             Throwable serviceError = null;
             try {
-                serviceAnswer = timeLimiter.executeFutureSupplier(() -> CompletableFuture.supplyAsync(
-                        unchecked(() -> invoke(method, service, arguments)), serviceCalls));
+                // On this thread: the service client's own timeouts bound the wait.
+                serviceAnswer = invoke(method, service, arguments);
             }
-            catch (Throwable thrown) {
-                serviceError = unwrap(thrown);
+            catch (Exception thrown) {
+                serviceError = thrown;
             }
             if (serviceError instanceof TimeoutException || serviceError instanceof RestClientException) {
                 shadowFailures.increment();

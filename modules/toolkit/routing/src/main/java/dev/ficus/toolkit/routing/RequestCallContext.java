@@ -2,7 +2,6 @@ package dev.ficus.toolkit.routing;
 
 import java.security.Principal;
 
-import io.getunleash.UnleashContext;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpSession;
 
@@ -18,8 +17,6 @@ import org.springframework.web.context.request.ServletRequestAttributes;
  */
 final class RequestCallContext implements CallContext {
 
-    private static final UnleashContext NONE = UnleashContext.builder().build();
-
     private final RoutingProperties.Context settings;
 
     RequestCallContext(RoutingProperties.Context settings) {
@@ -27,29 +24,22 @@ final class RequestCallContext implements CallContext {
     }
 
     @Override
-    public UnleashContext current() {
+    public Caller current() {
         RequestAttributes attributes = RequestContextHolder.getRequestAttributes();
         if (!(attributes instanceof ServletRequestAttributes servlet)) {
-            return NONE;
+            return Caller.ANONYMOUS;
         }
         HttpServletRequest request = servlet.getRequest();
-        UnleashContext.Builder context = UnleashContext.builder().remoteAddress(request.getRemoteAddr());
         String user = request.getHeader(settings.userIdHeader());
         Principal principal = request.getUserPrincipal();
         if (user == null && principal != null) {
             user = principal.getName();
-        }
-        if (user != null) {
-            context.userId(user);
         }
         String session = request.getHeader(settings.sessionIdHeader());
         HttpSession httpSession = request.getSession(false);
         if (session == null && httpSession != null) {
             session = httpSession.getId();
         }
-        if (session != null) {
-            context.sessionId(session);
-        }
-        return context.build();
+        return new Caller(user, session, request.getRemoteAddr());
     }
 }

@@ -61,8 +61,9 @@ public final class Routers implements DisposableBean {
             }
             routes.put(method, owners.getFirst());
         }
-        Set<String> unknown = settings.entrySet().stream()
-                .flatMap(entry -> entry.getValue().methods().stream())
+        // A capability covering this API must cover only methods it has: a typo would route nothing.
+        Set<String> unknown = routes.values().stream().distinct()
+                .flatMap(router -> settings.get(router.name()).methods().stream())
                 .filter(name -> Arrays.stream(api.getMethods()).noneMatch(method -> method.getName().equals(name)))
                 .collect(Collectors.toSet());
         if (!unknown.isEmpty()) {
@@ -80,6 +81,21 @@ public final class Routers implements DisposableBean {
             }
             return router.call(method, arguments, module, service, context.current());
         }));
+    }
+
+    /**
+     * Where a caller's calls of a capability go now: {@link Route#MONOLITH}, {@link Route#SHADOW}
+     * or {@link Route#EXTRACTED} (the service). In a canary it depends on the caller.
+     *
+     * @throws IllegalArgumentException if there is no such capability
+     */
+    public Route routeFor(String capability, Caller caller) {
+        CapabilityRouter router = capabilities.get(capability);
+        if (router == null) {
+            throw new IllegalArgumentException("No routed capability " + capability + "; there are "
+                    + capabilities.keySet());
+        }
+        return router.routeFor(caller);
     }
 
     /** Each capability's route and health, by name. */

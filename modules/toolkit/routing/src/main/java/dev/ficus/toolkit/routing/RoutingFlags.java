@@ -8,11 +8,11 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 
 import io.getunleash.DefaultUnleash;
 import io.getunleash.Unleash;
-import io.getunleash.UnleashContext;
 import io.getunleash.event.ClientFeaturesResponse;
 import io.getunleash.event.UnleashSubscriber;
 import io.getunleash.util.UnleashConfig;
@@ -33,13 +33,23 @@ final class RoutingFlags implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RoutingFlags.class);
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
+    /** Decisions remembered, at most; beyond, they are forgotten all at once. */
+    private static final int DECISIONS = 100_000;
+
     private final Unleash unleash;
     private final AtomicReference<Map<String, FlagState>> states = new AtomicReference<>(Map.of());
+    private final Map<Decision, Boolean> decisions = new ConcurrentHashMap<>();
+
+    /** One flag evaluated for one caller. */
+    private record Decision(String flag, Caller caller) {
+    }
 
     RoutingFlags(RoutingProperties.Flags settings, ResourceLoader resources) {
         String bootstrap = read(resources, settings.bootstrap());
-        Path backup = backupFile(settings);
         boolean server = !settings.unleashUrl().isBlank();
+        // Without a server the bootstrap file is the truth: a backup of an earlier server's flags
+        // would take precedence over it in the client, so none is read.
+        Path backup = server ? backupFile(settings) : temporaryFile();
         UnleashConfig.Builder config = UnleashConfig.builder()
                 .appName(settings.appName())
                 .instanceId(settings.appName() + "-" + java.util.UUID.randomUUID())
@@ -51,7 +61,12 @@ final class RoutingFlags implements AutoCloseable {
                 .subscriber(new UnleashSubscriber() {
                     @Override
                     public void togglesFetched(ClientFeaturesResponse response) {
-                        response.getClientFeatures().ifPresent(RoutingFlags.this::remember);
+                        if (response.getStatus() == ClientFeaturesResponse.Status.CHANGED) {
+                            response.getClientFeatures().ifPresent(RoutingFlags.this::remember);
+                        }
+                        // Also when nothing changed: a decision taken while the client was taking
+                        // in new flags lives at most one more fetch.
+                        decisions.clear();
                     }
                 });
         if (server) {
@@ -68,9 +83,23 @@ final class RoutingFlags implements AutoCloseable {
                 server ? " and " + settings.unleashUrl() + " every " + settings.refreshInterval() : "");
     }
 
-    /** Whether the flag is on for this call; an unknown flag is off. */
-    boolean enabled(String flag, UnleashContext context) {
-        return unleash.isEnabled(flag, context, false);
+    /**
+     * Whether the flag is on for this caller; an unknown flag is off. Unleash's engine takes
+     * microseconds per evaluation, so each caller's decision is remembered until the flags change:
+     * the rollouts routing uses are sticky, so the answer could not differ anyway. (A strategy that
+     * depends on the time of day is not for routing flags.) They are forgotten at every fetch.
+     */
+    boolean enabled(String flag, Caller caller) {
+        Decision decision = new Decision(flag, caller);
+        Boolean enabled = decisions.get(decision);
+        if (enabled == null) {
+            enabled = unleash.isEnabled(flag, caller.toUnleashContext(), false);
+            if (decisions.size() >= DECISIONS) {
+                decisions.clear();
+            }
+            decisions.put(decision, enabled);
+        }
+        return enabled;
     }
 
     FlagState state(String flag) {
@@ -90,6 +119,7 @@ final class RoutingFlags implements AutoCloseable {
                         feature.path("enabled").asBoolean(false), rollout(feature)));
             }
             states.set(Map.copyOf(parsed));
+            decisions.clear();
         }
         catch (RuntimeException e) {
             log.warn("Could not read the flag definitions: {}", e.getMessage());
@@ -107,9 +137,10 @@ final class RoutingFlags implements AutoCloseable {
     }
 
     private static Path backupFile(RoutingProperties.Flags settings) {
-        if (!settings.backupFile().isBlank()) {
-            return Path.of(settings.backupFile()).toAbsolutePath();
-        }
+        return settings.backupFile().isBlank() ? temporaryFile() : Path.of(settings.backupFile()).toAbsolutePath();
+    }
+
+    private static Path temporaryFile() {
         try {
             Path file = Files.createTempFile("ficus-routing-flags", ".json");
             Files.delete(file);

@@ -33,8 +33,8 @@ public record RoutingProperties(
      * @param appName         how this application introduces itself to the server
      * @param environment     the Unleash environment
      * @param refreshInterval how often flags are fetched from the server
-     * @param backupFile      where the last flags fetched are kept, to start from them when the
-     *                        server is down; empty means a temporary file
+     * @param backupFile      where the last flags fetched from the server are kept, to start from
+     *                        them when it is down; empty means a temporary file
      */
     public record Flags(
             @DefaultValue("classpath:routing-flags.json") String bootstrap,

@@ -9,7 +9,6 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
-import io.getunleash.UnleashContext;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
@@ -108,8 +107,7 @@ class RoutingTests {
         new ApplicationContextRunner()
                 .withConfiguration(AutoConfigurations.of(RoutingAutoConfiguration.class))
                 .withBean(MeterRegistry.class, SimpleMeterRegistry::new)
-                .withBean(CallContext.class, () -> () -> USER.get() == null ? UnleashContext.builder().build()
-                        : UnleashContext.builder().userId(USER.get()).build())
+                .withBean(CallContext.class, () -> () -> new Caller(USER.get(), null, null))
                 .withPropertyValues(
                         "ficus.routing.flags.bootstrap=classpath:flags/" + flags,
                         "ficus.routing.capabilities.greetings.methods=greet,find",
@@ -195,6 +193,10 @@ class RoutingTests {
                 }
             }
             USER.remove();
+            firstAnswer.forEach((user, answer) -> assertThat(routed.routers()
+                    .routeFor("greetings", new Caller(user, null, null)))
+                    .as("the route %s is told it takes", user)
+                    .isEqualTo(answer.startsWith("service") ? Route.EXTRACTED : Route.MONOLITH));
             long toService = firstAnswer.values().stream().filter(answer -> answer.startsWith("service")).count();
             assertThat(toService / (double) users).isBetween(0.22, 0.28);
         });

@@ -1,0 +1,117 @@
+package dev.ficus.benchmarks;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.jdbc.autoconfigure.JdbcConnectionDetails;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+import dev.ficus.shop.FicusApplication;
+
+/** The applications the benchmarks measure, started as they run in production. */
+final class BenchmarkApplications {
+
+    private BenchmarkApplications() {
+    }
+
+    /**
+     * The shop in this JVM, on an embedded PostgreSQL (database {@code benchmark}, shared by every
+     * shop the benchmark starts) with the demo data, plus the benchmark probes; ready when it returns.
+     */
+    static ConfigurableApplicationContext startShop(String... settings) throws InterruptedException {
+        List<String> arguments = new ArrayList<>(List.of("--server.port=0",
+                "--ficus.embedded-postgres.data-directory=",
+                "--ficus.embedded-postgres.port=0",
+                "--ficus.embedded-postgres.database=benchmark",
+                "--ficus.demo-data.enabled=true",
+                "--spring.security.user.password=" + UUID.randomUUID(),
+                "--logging.level.root=warn"));
+        arguments.addAll(List.of(settings));
+        ConfigurableApplicationContext shop = new SpringApplicationBuilder(FicusApplication.class, BenchmarkProbes.class)
+                .run(arguments.toArray(String[]::new));
+        awaitReady(base(shop), null);
+        return shop;
+    }
+
+    static String base(ConfigurableApplicationContext shop) {
+        return "http://127.0.0.1:" + shop.getEnvironment().getProperty("local.server.port");
+    }
+
+    static String jdbcUrl(ConfigurableApplicationContext shop) {
+        return shop.getBean(JdbcConnectionDetails.class).getJdbcUrl();
+    }
+
+    static List<URI> productUrls(ConfigurableApplicationContext shop) {
+        return shop.getBean(JdbcClient.class).sql("select id from catalog.products order by sku").query(UUID.class)
+                .list().stream()
+                .map(id -> URI.create(base(shop) + "/api/catalog/products/" + id))
+                .toList();
+    }
+
+    /**
+     * catalog-service as its own process, from its executable jar, on its own embedded PostgreSQL,
+     * replicating the catalog from {@code shopJdbcUrl}; its output goes to benchmarks/target.
+     */
+    static Process startCatalogService(String shopJdbcUrl, int port, String... settings) throws IOException {
+        return startCatalogService(false, shopJdbcUrl, port, settings);
+    }
+
+    /**
+     * As above; {@code yielding} runs it (and the database it starts) at the lowest CPU priority
+     * ({@code nice -n 19}), so that on a small machine it only uses what the shop leaves: as if it
+     * ran on a machine of its own.
+     */
+    static Process startCatalogService(boolean yielding, String shopJdbcUrl, int port, String... settings)
+            throws IOException {
+        Path jar = Path.of("extracted-services/catalog-service/target/ficus-catalog-service-exec.jar");
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException(jar + " is missing: run `mvn -q -DskipTests package` in the project root");
+        }
+        Path log = Path.of("benchmarks", "target", "catalog-service.log");
+        Files.createDirectories(log.getParent());
+        List<String> command = new ArrayList<>();
+        if (yielding) {
+            command.addAll(List.of("nice", "-n", "19"));
+        }
+        command.addAll(List.of(ProcessHandle.current().info().command().orElse("java"),
+                "-jar", jar.toString(),
+                "--server.port=" + port,
+                "--ficus.embedded-postgres.data-directory=",
+                "--ficus.embedded-postgres.port=0",
+                "--ficus.replication.source.url=" + shopJdbcUrl,
+                "--spring.security.user.name=bench", "--spring.security.user.password=bench"));
+        command.addAll(List.of(settings));
+        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    }
+
+    /** Waits until the application at {@code base} is ready (and, if given, its process alive). */
+    static void awaitReady(String base, Process process) throws InterruptedException {
+        HttpClient http = HttpClient.newHttpClient();
+        HttpRequest readiness = HttpRequest.newBuilder(URI.create(base + "/actuator/health/readiness")).build();
+        for (int attempt = 0; attempt < 1800; attempt++) {
+            if (process != null && !process.isAlive()) {
+                throw new IllegalStateException("The application at " + base + " exited; see benchmarks/target");
+            }
+            try {
+                if (http.send(readiness, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return;
+                }
+            }
+            catch (IOException e) {
+                // not listening yet
+            }
+            Thread.sleep(100);
+        }
+        throw new IllegalStateException("The application at " + base + " did not become ready");
+    }
+}
