@@ -1,0 +1,104 @@
+package dev.ficus.shop;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import com.sun.net.httpserver.HttpServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.resttestclient.autoconfigure.AutoConfigureRestTestClient;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.web.servlet.client.RestTestClient;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * With catalog reads cut over to catalog-service, the shop's client of the service: its requests
+ * carry the caller's trace, and the service's answers, refusals included, reach the shop's own
+ * callers exactly as the module's would. The service here is a plain HTTP server that records what
+ * it receives and answers as catalog-service does.
+ */
+@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
+@AutoConfigureRestTestClient
+class CatalogServiceClientHttpTests {
+
+    private static final String TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736";
+    private static final String PRODUCT = """
+            {"id": "11111111-2222-3333-4444-555555555555", "sku": "SVC-1", "name": "From the service",
+             "description": null, "price": {"amount": 12.50, "currency": "EUR"}, "category": "service",
+             "active": true, "createdAt": "2026-01-01T00:00:00Z", "updatedAt": "2026-01-01T00:00:00Z",
+             "version": 3}""";
+    private static final String NOT_FOUND = """
+            {"type": "urn:problem-type:product-not-found", "title": "Not Found", "status": 404,
+             "detail": "No product SVC-404"}""";
+
+    static final List<Map<String, List<String>>> received = new CopyOnWriteArrayList<>();
+    static final HttpServer service = start();
+
+    private static HttpServer start() {
+        try {
+            HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+            server.createContext("/api/catalog/products/sku/", exchange -> {
+                received.add(Map.copyOf(exchange.getRequestHeaders()));
+                boolean found = exchange.getRequestURI().getPath().endsWith("/SVC-1");
+                byte[] body = (found ? PRODUCT : NOT_FOUND).getBytes(StandardCharsets.UTF_8);
+                exchange.getResponseHeaders().add("Content-Type",
+                        found ? "application/json" : "application/problem+json");
+                exchange.sendResponseHeaders(found ? 200 : 404, body.length);
+                exchange.getResponseBody().write(body);
+                exchange.close();
+            });
+            server.start();
+            return server;
+        }
+        catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @DynamicPropertySource
+    static void routeReadsToTheService(DynamicPropertyRegistry properties) {
+        properties.add("ficus.catalog-service.url", () -> "http://127.0.0.1:" + service.getAddress().getPort());
+        properties.add("ficus.routing.flags.bootstrap", () -> "classpath:routing/reads-extracted.json");
+    }
+
+    @AfterAll
+    static void stop() {
+        service.stop(0);
+    }
+
+    @Autowired
+    RestTestClient http;
+
+    @Test
+    void theServiceAnswersAndItsRequestCarriesTheCallersTrace() {
+        http.get().uri("/api/catalog/products/sku/SVC-1")
+                .header("traceparent", "00-" + TRACE_ID + "-00f067aa0ba902b7-01")
+                .exchange()
+                .expectStatus().isOk()
+                .expectBody().jsonPath("$.name").isEqualTo("From the service")
+                .jsonPath("$.price.amount").isEqualTo(12.5);
+
+        Map<String, List<String>> headers = received.getLast();
+        assertThat(headers.get("Traceparent")).singleElement().asString()
+                .startsWith("00-" + TRACE_ID + "-")
+                .doesNotContain("00f067aa0ba902b7");
+    }
+
+    @Test
+    void theServicesNotFoundIsTheShopsNotFound() {
+        http.get().uri("/api/catalog/products/sku/SVC-404").exchange()
+                .expectStatus().isNotFound()
+                .expectBody().jsonPath("$.type").isEqualTo("urn:problem-type:product-not-found");
+        assertThat(received).isNotEmpty();
+    }
+}
