@@ -108,7 +108,7 @@ class CatalogExtractionTests {
 
     @Test
     @Order(2)
-    void reconciliationFindsARowCorruptedByHandAndRepairsIt() {
+    void reconciliationFindsARowCorruptedByHandAndRepairsIt() throws Exception {
         awaitNoMismatches(service);
         String id = shop.get(PRODUCTS + "?size=1&page=1").json().get("items").get(0).get("id").asString();
         serviceDatabase.sql("update catalog.products set name = 'corrupted by hand' where id = cast(? as uuid)")
@@ -118,8 +118,15 @@ class CatalogExtractionTests {
         assertThat(found.get("tables").get(0).get("different").asLong()).isEqualTo(1);
         assertThat(found.get("tables").get(0).get("mismatchedKeys").get(0).get("id").asString()).isEqualTo(id);
 
+        JavaProcess.Finished command = reconcileCommand("reconcile");
+        assertThat(command.exitCode()).as(command.output()).isEqualTo(1);
+        assertThat(command.output()).contains("mismatch: {id=" + id + "}").contains("1 mismatches");
+
         JsonNode repaired = admin(service).post("/admin/replication/reconciliations?repair=true", null).json();
         assertThat(repaired.get("tables").get(0).get("repaired").asLong()).isEqualTo(1);
+        command = reconcileCommand("reconcile");
+        assertThat(command.exitCode()).as(command.output()).isZero();
+        assertThat(command.output()).contains("0 mismatches");
         assertThat(admin(service).post("/admin/replication/reconciliations", null).json().get("tables").get(0)
                 .get("different").asLong()).isZero();
         assertThat(service.get(PRODUCTS + "/" + id).json().get("name").asString()).isNotEqualTo("corrupted by hand");
@@ -222,6 +229,16 @@ class CatalogExtractionTests {
         awaitNoMismatches(shop);
         assertThat(shop.get(PRODUCTS + "/" + changedInService).json().get("version").asLong())
                 .isEqualTo(service.get(PRODUCTS + "/" + changedInService).json().get("version").asLong());
+    }
+
+    /** {@code java -jar catalog-service reconcile ...} against the running service's and shop's databases. */
+    private static JavaProcess.Finished reconcileCommand(String... arguments) throws Exception {
+        List<String> command = new java.util.ArrayList<>(List.of(arguments));
+        command.add("--spring.datasource.url=jdbc:postgresql://127.0.0.1:" + servicePostgres + "/catalog_service");
+        command.add("--ficus.replication.source.url=jdbc:postgresql://127.0.0.1:" + shopPostgres + "/ficus");
+        return new JavaProcess("reconcile-" + UUID.randomUUID(),
+                JavaProcess.executableJar("extracted-services/catalog-service", "ficus-catalog-service"), command)
+                .runToEnd();
     }
 
     /** How many transactions each direction has written: they stop growing once nothing bounces. */

@@ -45,6 +45,20 @@ final class JavaProcess {
         }
     }
 
+    /** What a command printed, and how it exited. */
+    record Finished(int exitCode, String output) {
+    }
+
+    /** Runs the jar as a command to its end. */
+    Finished runToEnd() throws IOException, InterruptedException {
+        start();
+        if (!process.waitFor(3, TimeUnit.MINUTES)) {
+            process.destroyForcibly();
+            throw new IllegalStateException(name + " did not finish");
+        }
+        return new Finished(process.exitValue(), Files.readString(Path.of("target", name + ".log")));
+    }
+
     JavaProcess start() {
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
