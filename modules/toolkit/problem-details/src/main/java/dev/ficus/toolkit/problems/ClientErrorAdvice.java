@@ -20,6 +20,7 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.validation.method.ParameterErrors;
 import org.springframework.web.bind.MethodArgumentNotValidException;
+import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.method.annotation.HandlerMethodValidationException;
@@ -31,11 +32,14 @@ import dev.ficus.toolkit.problems.Problems.FieldError;
  * Turns the client errors Spring MVC detects before a controller runs into problem details that
  * name the offending field: failed validation, malformed or mistyped JSON, unconvertible
  * parameters, oversized bodies. Everything else Spring MVC knows (404, 405, 415, ...) keeps its
- * standard problem details. Modules' own advice, for their domain exceptions, goes first.
+ * standard problem details; anything else is logged and answered with a 500 problem. Modules' own
+ * advice, for their domain exceptions, goes first.
  */
 @RestControllerAdvice
 @Order(Ordered.LOWEST_PRECEDENCE)
 class ClientErrorAdvice extends ResponseEntityExceptionHandler {
+
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ClientErrorAdvice.class);
 
     @Override
     protected ResponseEntity<Object> handleMethodArgumentNotValid(MethodArgumentNotValidException ex,
@@ -91,6 +95,17 @@ class ClientErrorAdvice extends ResponseEntityExceptionHandler {
         var problem = Problems.of(HttpStatus.BAD_REQUEST, "malformed-body",
                 ex.getCause() == null ? "The request body is missing." : "The request body is not valid JSON.");
         return answer(ex, problem, headers, request);
+    }
+
+    /**
+     * Whatever nobody else handled is a fault of ours, not of the request: it is logged with its
+     * stack trace and answered with a 500 problem that gives nothing internal away.
+     */
+    @ExceptionHandler(Exception.class)
+    ResponseEntity<Object> unexpected(Exception ex, WebRequest request) {
+        log.error("Unexpected failure of {}", request.getDescription(false), ex);
+        return answer(ex, Problems.of(HttpStatus.INTERNAL_SERVER_ERROR, "internal-error",
+                "Something went wrong on our side; it has been logged."), new HttpHeaders(), request);
     }
 
     private ResponseEntity<Object> answer(Exception ex, ProblemDetail problem, HttpHeaders headers, WebRequest request) {

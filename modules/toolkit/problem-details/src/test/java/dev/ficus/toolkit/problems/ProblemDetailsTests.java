@@ -52,6 +52,21 @@ class ProblemDetailsTests {
         String list(@RequestParam @Min(0) int page) {
             return "page " + page;
         }
+
+        @GetMapping("/parcels/broken")
+        String broken() {
+            throw new IllegalStateException("internal detail that must not leak");
+        }
+    }
+
+    @Test
+    void anUnexpectedFailureIsA500ProblemThatLeaksNothing() {
+        assertThat(mvc.get().uri("/parcels/broken"))
+                .hasStatus(500)
+                .hasContentType(MediaType.APPLICATION_PROBLEM_JSON)
+                .bodyJson().satisfies(body -> assertThat(body.getJson())
+                        .contains("urn:problem-type:internal-error")
+                        .doesNotContain("internal detail"));
     }
 
     @Test

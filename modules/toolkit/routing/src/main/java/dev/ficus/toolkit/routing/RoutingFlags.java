@@ -16,6 +16,7 @@ import io.getunleash.Unleash;
 import io.getunleash.event.ClientFeaturesResponse;
 import io.getunleash.event.UnleashSubscriber;
 import io.getunleash.util.UnleashConfig;
+import io.getunleash.util.UnleashScheduledExecutorImpl;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;
@@ -58,6 +59,9 @@ final class RoutingFlags implements AutoCloseable {
                 .backupFile(backup.toString())
                 .toggleBootstrapProvider(() -> Optional.of(bootstrap))
                 .synchronousFetchOnInitialisation(false)
+                // Its own threads: by default all clients in a JVM share one executor, and shutting
+                // one client down (an application context closing, say) would stop the others.
+                .scheduledExecutor(new UnleashScheduledExecutorImpl())
                 .subscriber(new UnleashSubscriber() {
                     @Override
                     public void togglesFetched(ClientFeaturesResponse response) {

@@ -257,6 +257,16 @@ class RoutingTests {
     }
 
     @Test
+    void closingAnotherApplicationLeavesThisOnesFlagsWorking() {
+        withRouter("extracted.json", routed -> {
+            withRouter("none.json", other -> assertThat(other.greetings().greet("ada")).isEqualTo("hello ada"));
+            service.text = "service";
+            assertThat(routed.greetings().greet("grace")).isEqualTo("service grace");
+            assertThat(routed.greetings().find("grace")).map(Greeting::text).contains("service");
+        });
+    }
+
+    @Test
     void everyMethodMustBelongToExactlyOneCapability() {
         new ApplicationContextRunner()
                 .withConfiguration(AutoConfigurations.of(RoutingAutoConfiguration.class))
