@@ -2,6 +2,7 @@ package dev.ficus.shop;
 
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Supplier;
 
 import org.springframework.dao.OptimisticLockingFailureException;
 
@@ -53,7 +54,7 @@ class CatalogServiceClient implements Catalog {
         return write(id, () -> api.deactivate(id));
     }
 
-    private static Product write(UUID id, java.util.function.Supplier<Product> call) {
+    private static Product write(UUID id, Supplier<Product> call) {
         try {
             return call.get();
         }
@@ -78,7 +79,7 @@ class CatalogServiceClient implements Catalog {
         return find(() -> api.findBySku(sku));
     }
 
-    private static Optional<Product> find(java.util.function.Supplier<Product> call) {
+    private static Optional<Product> find(Supplier<Product> call) {
         try {
             return Optional.of(call.get());
         }

@@ -1,11 +1,17 @@
 package dev.ficus.toolkit.replication;
 
+import java.math.BigDecimal;
 import java.nio.ByteBuffer;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.LocalTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -163,8 +169,7 @@ record TableMapping(String source, String target, List<Column> columns, List<Col
         return "select 1 from " + target + " where " + keyCondition(Column::target, Column::targetParameter);
     }
 
-    private String keyCondition(java.util.function.Function<Column, String> name,
-            java.util.function.Function<Column, String> parameter) {
+    private String keyCondition(Function<Column, String> name, Function<Column, String> parameter) {
         return keys.stream().map(key -> name.apply(key) + " = " + parameter.apply(key))
                 .collect(Collectors.joining(" and "));
     }
@@ -193,19 +198,19 @@ record TableMapping(String source, String target, List<Column> columns, List<Col
             return null;
         }
         return switch (value) {
-            case java.math.BigDecimal decimal -> decimal.toPlainString();
+            case BigDecimal decimal -> decimal.toPlainString();
             case byte[] bytes -> "\\x" + HexFormat.of().formatHex(bytes);
             case ByteBuffer buffer -> {
                 byte[] bytes = new byte[buffer.remaining()];
                 buffer.duplicate().get(bytes);
                 yield "\\x" + HexFormat.of().formatHex(bytes);
             }
-            case Integer days when type.equals("date") -> java.time.LocalDate.ofEpochDay(days).toString();
+            case Integer days when type.equals("date") -> LocalDate.ofEpochDay(days).toString();
             case Long micros when type.startsWith("timestamp without") ->
-                    java.time.LocalDateTime.ofEpochSecond(Math.floorDiv(micros, 1_000_000),
-                            (int) Math.floorMod(micros, 1_000_000) * 1_000, java.time.ZoneOffset.UTC).toString();
+                    LocalDateTime.ofEpochSecond(Math.floorDiv(micros, 1_000_000),
+                            (int) Math.floorMod(micros, 1_000_000) * 1_000, ZoneOffset.UTC).toString();
             case Long micros when type.startsWith("time without") ->
-                    java.time.LocalTime.ofNanoOfDay(micros * 1_000).toString();
+                    LocalTime.ofNanoOfDay(micros * 1_000).toString();
             default -> value.toString();
         };
     }

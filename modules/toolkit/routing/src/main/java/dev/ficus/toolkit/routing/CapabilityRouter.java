@@ -9,13 +9,20 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Deque;
 import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
@@ -244,7 +251,7 @@ final class CapabilityRouter {
             thrown.put("message", error.getMessage());
             return thrown;
         }
-        JsonNode node = json.valueToTree(answer instanceof java.util.Optional<?> optional ? optional.orElse(null)
+        JsonNode node = json.valueToTree(answer instanceof Optional<?> optional ? optional.orElse(null)
                 : answer);
         return withoutIgnoredFields(node);
     }
@@ -261,11 +268,11 @@ final class CapabilityRouter {
     }
 
     private static void differences(JsonNode left, JsonNode right, String path, List<String> found) {
-        if (found.size() >= 10 || java.util.Objects.equals(left, right)) {
+        if (found.size() >= 10 || Objects.equals(left, right)) {
             return;
         }
         if (left != null && right != null && left.isObject() && right.isObject()) {
-            java.util.Set<String> names = new java.util.TreeSet<>(left.propertyNames());
+            Set<String> names = new TreeSet<>(left.propertyNames());
             names.addAll(right.propertyNames());
             for (String field : names) {
                 differences(left.get(field), right.get(field), path + "/" + field, found);
@@ -328,7 +335,7 @@ final class CapabilityRouter {
         }
     }
 
-    private static java.util.function.Supplier<Object> unchecked(Callable<Object> call) {
+    private static Supplier<Object> unchecked(Callable<Object> call) {
         return () -> {
             try {
                 return call.call();
@@ -337,15 +344,15 @@ final class CapabilityRouter {
                 throw e;
             }
             catch (Throwable e) {
-                throw new java.util.concurrent.CompletionException(e);
+                throw new CompletionException(e);
             }
         };
     }
 
     private static Throwable unwrap(Throwable thrown) {
         Throwable cause = thrown;
-        while ((cause instanceof java.util.concurrent.CompletionException
-                || cause instanceof java.util.concurrent.ExecutionException
+        while ((cause instanceof CompletionException
+                || cause instanceof ExecutionException
                 || cause instanceof InvocationTargetException) && cause.getCause() != null) {
             cause = cause.getCause();
         }

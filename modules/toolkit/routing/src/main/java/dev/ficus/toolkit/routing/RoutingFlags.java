@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -53,7 +54,7 @@ final class RoutingFlags implements AutoCloseable {
         Path backup = server ? backupFile(settings) : temporaryFile();
         UnleashConfig.Builder config = UnleashConfig.builder()
                 .appName(settings.appName())
-                .instanceId(settings.appName() + "-" + java.util.UUID.randomUUID())
+                .instanceId(settings.appName() + "-" + UUID.randomUUID())
                 .environment(settings.environment())
                 .unleashAPI(server ? settings.unleashUrl() : "http://127.0.0.1:0/api/")
                 .backupFile(backup.toString())
