@@ -50,8 +50,7 @@ final class Reconciler {
         Instant started = Instant.now();
         List<TableReport> reports = new ArrayList<>();
         for (TableMapping table : tables) {
-            try (Connection sourceConnection = DriverManager.getConnection(source.jdbcUrl(), source.user(),
-                    source.password());
+            try (Connection sourceConnection = connectToSource();
                  Connection targetConnection = target.getConnection()) {
                 reports.add(new TableComparison(table, sourceConnection, targetConnection, repair).run());
             }
@@ -82,11 +81,20 @@ final class Reconciler {
             }
             keyValues.add(value);
         }
-        return repair(table, keyValues);
+        try (Connection sourceConnection = connectToSource()) {
+            return repair(sourceConnection, table, keyValues);
+        }
+        catch (SQLException e) {
+            throw new IllegalStateException("Could not connect to the source of " + tableName, e);
+        }
     }
 
-    private RepairResult repair(TableMapping table, List<String> key) {
-        Object[] sourceRow = readSourceRow(table, key);
+    private Connection connectToSource() throws SQLException {
+        return DriverManager.getConnection(source.jdbcUrl(), source.user(), source.password());
+    }
+
+    private RepairResult repair(Connection sourceConnection, TableMapping table, List<String> key) {
+        Object[] sourceRow = readSourceRow(sourceConnection, table, key);
         if (sourceRow != null) {
             writes.run(jdbc -> jdbc.update(table.overwrite(), sourceRow));
             return RepairResult.COPIED;
@@ -99,9 +107,8 @@ final class Reconciler {
         return RepairResult.DELETED;
     }
 
-    private Object[] readSourceRow(TableMapping table, List<String> key) {
-        try (Connection connection = DriverManager.getConnection(source.jdbcUrl(), source.user(), source.password());
-             PreparedStatement select = connection.prepareStatement(table.selectSourceRow())) {
+    private Object[] readSourceRow(Connection sourceConnection, TableMapping table, List<String> key) {
+        try (PreparedStatement select = sourceConnection.prepareStatement(table.selectSourceRow())) {
             for (int i = 0; i < key.size(); i++) {
                 select.setString(i + 1, key.get(i));
             }
@@ -234,7 +241,8 @@ final class Reconciler {
                 mismatchedKeys.add(keyMap(table, key));
             }
             if (repair) {
-                Reconciler.this.repair(table, key);
+                // On the comparison's own connection: one per table, not one per row.
+                Reconciler.this.repair(sourceConnection, table, key);
                 repaired++;
             }
         }
