@@ -18,7 +18,6 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.jdbc.datasource.SimpleDriverDataSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -33,59 +32,32 @@ import static org.awaitility.Awaitility.await;
 class CatalogExtractionTests {
 
     private static final String PRODUCTS = "/api/catalog/products";
-    private static final Duration STARTUP = Duration.ofMinutes(3);
     private static final Duration CATCH_UP = Duration.ofMinutes(2);
 
     @TempDir
     static Path work;
 
-    private static final int shopPostgres = JavaProcess.freePort();
-    private static final int servicePostgres = JavaProcess.freePort();
-    private static final Http shop = Http.to(JavaProcess.freePort());
-    private static final Http service = Http.to(JavaProcess.freePort());
-    private static JavaProcess shopProcess;
-    private static JavaProcess serviceProcess;
+    private static ShopAndService system;
+    private static Http shop;
+    private static Http service;
     private static JdbcClient shopDatabase;
     private static JdbcClient serviceDatabase;
 
     @BeforeAll
     static void startShopThenService() {
-        shopProcess = newShopProcess(false).start();
-        awaitReady(shop, shopProcess);
-        serviceProcess = newServiceProcess().start();
-        awaitReady(service, serviceProcess);
-        shopDatabase = jdbc(shopPostgres, "ficus");
-        serviceDatabase = jdbc(servicePostgres, "catalog_service");
-    }
-
-    /** The shop; with {@code syncBack}, replicating the service's catalog into its own (step 2). */
-    private static JavaProcess newShopProcess(boolean syncBack) {
-        return new JavaProcess("shop", JavaProcess.executableJar("app", "ficus-app"), List.of(
-                "--server.port=" + port(shop),
-                "--ficus.embedded-postgres.data-directory=" + work.resolve("shop-postgres"),
-                "--ficus.embedded-postgres.port=" + shopPostgres,
-                "--spring.security.user.name=ops", "--spring.security.user.password=secret",
-                "--ficus.replication.enabled=" + syncBack,
-                "--ficus.replication.source.url=jdbc:postgresql://127.0.0.1:" + servicePostgres + "/catalog_service"));
-    }
-
-    private static JavaProcess newServiceProcess() {
-        return new JavaProcess("catalog-service",
-                JavaProcess.executableJar("extracted-services/catalog-service", "ficus-catalog-service"), List.of(
-                "--server.port=" + port(service),
-                "--ficus.embedded-postgres.data-directory=" + work.resolve("service-postgres"),
-                "--ficus.embedded-postgres.port=" + servicePostgres,
-                "--spring.security.user.name=ops", "--spring.security.user.password=secret",
-                "--ficus.replication.source.url=jdbc:postgresql://127.0.0.1:" + shopPostgres + "/ficus"));
+        system = new ShopAndService(work, "");
+        shop = system.shop;
+        service = system.service;
+        system.startShop("--ficus.replication.enabled=false");
+        system.startService();
+        shopDatabase = system.shopDatabase();
+        serviceDatabase = system.serviceDatabase();
     }
 
     @AfterAll
     static void stopBoth() throws InterruptedException {
-        if (serviceProcess != null) {
-            serviceProcess.stop();
-        }
-        if (shopProcess != null) {
-            shopProcess.stop();
+        if (system != null) {
+            system.stop();
         }
     }
 
@@ -118,13 +90,13 @@ class CatalogExtractionTests {
         assertThat(found.get("tables").get(0).get("different").asLong()).isEqualTo(1);
         assertThat(found.get("tables").get(0).get("mismatchedKeys").get(0).get("id").asString()).isEqualTo(id);
 
-        JavaProcess.Finished command = reconcileCommand("reconcile");
+        JavaProcess.Finished command = system.runServiceCommand("reconcile");
         assertThat(command.exitCode()).as(command.output()).isEqualTo(1);
         assertThat(command.output()).contains("mismatch: {id=" + id + "}").contains("1 mismatches");
 
         JsonNode repaired = admin(service).post("/admin/replication/reconciliations?repair=true", null).json();
         assertThat(repaired.get("tables").get(0).get("repaired").asLong()).isEqualTo(1);
-        command = reconcileCommand("reconcile");
+        command = system.runServiceCommand("reconcile");
         assertThat(command.exitCode()).as(command.output()).isZero();
         assertThat(command.output()).contains("0 mismatches");
         assertThat(admin(service).post("/admin/replication/reconciliations", null).json().get("tables").get(0)
@@ -183,13 +155,12 @@ class CatalogExtractionTests {
                         + "where category = 'crash' order by sku limit 1)").update();
             }
             if (write == killAt) {
-                exitCode = serviceProcess.kill();
+                exitCode = system.killService();
             }
         }
         assertThat(exitCode).as("killed by SIGKILL").isEqualTo(137);
 
-        serviceProcess = newServiceProcess().start();
-        awaitReady(service, serviceProcess);
+        system.startService();
         JsonNode table = awaitNoMismatches(service);
         long shopRows = shopDatabase.sql("select count(*) from catalog.products").query(Long.class).single();
         assertThat(table.get("sourceRows").asLong()).isEqualTo(shopRows);
@@ -199,9 +170,9 @@ class CatalogExtractionTests {
     @Test
     @Order(5)
     void onceWritesMovedTheShopIsKeptCurrentFromTheServiceWithoutPingPong() throws InterruptedException {
-        shopProcess.stop();
-        shopProcess = newShopProcess(true).start();
-        awaitReady(shop, shopProcess);
+        // Step 2 of the extraction: the shop restarts with sync back on.
+        system.stopShop();
+        system.startShop("--ficus.replication.enabled=true");
         awaitNoMismatches(shop);
         assertThat(admin(service).put("/admin/replication/phase", "{\"phase\":\"WRITES_MOVED\"}").status())
                 .isEqualTo(200);
@@ -229,16 +200,6 @@ class CatalogExtractionTests {
         awaitNoMismatches(shop);
         assertThat(shop.get(PRODUCTS + "/" + changedInService).json().get("version").asLong())
                 .isEqualTo(service.get(PRODUCTS + "/" + changedInService).json().get("version").asLong());
-    }
-
-    /** {@code java -jar catalog-service reconcile ...} against the running service's and shop's databases. */
-    private static JavaProcess.Finished reconcileCommand(String... arguments) throws Exception {
-        List<String> command = new java.util.ArrayList<>(List.of(arguments));
-        command.add("--spring.datasource.url=jdbc:postgresql://127.0.0.1:" + servicePostgres + "/catalog_service");
-        command.add("--ficus.replication.source.url=jdbc:postgresql://127.0.0.1:" + shopPostgres + "/ficus");
-        return new JavaProcess("reconcile-" + UUID.randomUUID(),
-                JavaProcess.executableJar("extracted-services/catalog-service", "ficus-catalog-service"), command)
-                .runToEnd();
     }
 
     /** How many transactions each direction has written: they stop growing once nothing bounces. */
@@ -275,24 +236,6 @@ class CatalogExtractionTests {
     }
 
     private static Http admin(Http application) {
-        return application.as("ops", "secret");
-    }
-
-    private static void awaitReady(Http application, JavaProcess process) {
-        await().atMost(STARTUP).pollInterval(Duration.ofMillis(500)).until(() -> {
-            if (!process.alive()) {
-                throw new IllegalStateException(process + " exited; see system-tests/target/" + process + ".log");
-            }
-            return application.status("/actuator/health/readiness") == 200;
-        });
-    }
-
-    private static int port(Http application) {
-        return application.port();
-    }
-
-    private static JdbcClient jdbc(int port, String database) {
-        return JdbcClient.create(new SimpleDriverDataSource(new org.postgresql.Driver(),
-                "jdbc:postgresql://127.0.0.1:" + port + "/" + database, "postgres", ""));
+        return ShopAndService.admin(application);
     }
 }

@@ -2,7 +2,6 @@ package dev.ficus.systemtests;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 
 import tools.jackson.databind.JsonNode;
 
@@ -14,8 +13,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
-import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.jdbc.datasource.SimpleDriverDataSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -36,13 +33,10 @@ class StranglerRoutingTests {
     @TempDir
     static Path work;
 
-    private static final int shopPostgres = JavaProcess.freePort();
-    private static final int servicePostgres = JavaProcess.freePort();
-    private static final Http shop = Http.to(JavaProcess.freePort());
-    private static final Http service = Http.to(JavaProcess.freePort());
+    private static ShopAndService system;
+    private static Http shop;
+    private static Http service;
     private static UnleashServer unleash;
-    private static JavaProcess shopProcess;
-    private static JavaProcess serviceProcess;
     private static String shadowStrategy;
     private static String extractedStrategy;
 
@@ -53,41 +47,25 @@ class StranglerRoutingTests {
         unleash.switchFlag("catalog-reads.shadow", false);
         extractedStrategy = unleash.createFlag("catalog-reads.extracted", 0);
 
-        shopProcess = new JavaProcess("routing-shop", JavaProcess.executableJar("app", "ficus-app"), List.of(
-                "--server.port=" + shop.port(),
-                "--ficus.embedded-postgres.data-directory=" + work.resolve("shop-postgres"),
-                "--ficus.embedded-postgres.port=" + shopPostgres,
-                "--spring.security.user.name=ops", "--spring.security.user.password=secret",
-                "--ficus.catalog-service.url=http://127.0.0.1:" + service.port(),
+        system = new ShopAndService(work, "routing-");
+        shop = system.shop;
+        service = system.service;
+        system.startShop(
                 "--ficus.routing.flags.unleash-url=" + unleash.clientApi(),
                 "--ficus.routing.flags.api-token=" + UnleashServer.CLIENT_TOKEN,
                 "--ficus.routing.flags.refresh-interval=1s",
-                "--ficus.routing.flags.backup-file=" + work.resolve("flags-backup.json"))).start();
-        awaitReady(shop, shopProcess);
-        serviceProcess = newServiceProcess().start();
-        awaitReady(service, serviceProcess);
+                "--ficus.routing.flags.backup-file=" + work.resolve("flags-backup.json"));
+        system.startService();
         // Same data on both sides before anything is compared.
         await().atMost(Duration.ofMinutes(2)).until(() -> admin(service)
                 .post("/admin/replication/reconciliations", null).json().path("tables").path(0)
                 .path("targetRows").asLong() == 300);
     }
 
-    private static JavaProcess newServiceProcess() {
-        return new JavaProcess("routing-catalog-service",
-                JavaProcess.executableJar("extracted-services/catalog-service", "ficus-catalog-service"), List.of(
-                "--server.port=" + service.port(),
-                "--ficus.embedded-postgres.data-directory=" + work.resolve("service-postgres"),
-                "--ficus.embedded-postgres.port=" + servicePostgres,
-                "--spring.security.user.name=ops", "--spring.security.user.password=secret",
-                "--ficus.replication.source.url=jdbc:postgresql://127.0.0.1:" + shopPostgres + "/ficus"));
-    }
-
     @AfterAll
     static void stop() throws InterruptedException {
-        for (JavaProcess process : new JavaProcess[] {serviceProcess, shopProcess}) {
-            if (process != null) {
-                process.stop();
-            }
+        if (system != null) {
+            system.stop();
         }
         if (unleash != null) {
             unleash.stop();
@@ -116,7 +94,7 @@ class StranglerRoutingTests {
         await().atMost(Duration.ofSeconds(30)).until(() -> routing().path("shadowMatches").asLong() >= 200);
         assertThat(routing().path("shadowMismatches").asLong()).isZero();
 
-        jdbc(servicePostgres, "catalog_service")
+        system.serviceDatabase()
                 .sql("update catalog.products set name = 'Not what the shop says' where sku = 'SKU-0007'").update();
         assertThat(read(7, "user-7").json().path("name").asString()).as("still the module's answer")
                 .isNotEqualTo("Not what the shop says");
@@ -176,7 +154,7 @@ class StranglerRoutingTests {
     @Order(5)
     void whenTheServiceDiesTheModuleAnswersAndTrafficReturnsWhenItIsBack() throws InterruptedException {
         String name = read(42, "user-42").json().path("name").asString();
-        serviceProcess.kill();
+        system.killService();
         for (int i = 0; i < 30; i++) {
             Http.Response response = read(42, "user-" + i);
             assertThat(response.status()).isEqualTo(200);
@@ -185,8 +163,7 @@ class StranglerRoutingTests {
         assertThat(routing().path("fallbacks").asLong()).isGreaterThanOrEqualTo(30);
         assertThat(routing().path("circuit").asString()).isEqualTo("OPEN");
 
-        serviceProcess = newServiceProcess().start();
-        awaitReady(service, serviceProcess);
+        system.startService();
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() -> {
             assertThat(read(42, "user-1").status()).isEqualTo(200);
             return routing().path("circuit").asString().equals("CLOSED");
@@ -222,20 +199,6 @@ class StranglerRoutingTests {
     }
 
     private static Http admin(Http application) {
-        return application.as("ops", "secret");
-    }
-
-    private static void awaitReady(Http application, JavaProcess process) {
-        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500)).until(() -> {
-            if (!process.alive()) {
-                throw new IllegalStateException(process + " exited; see system-tests/target/" + process + ".log");
-            }
-            return application.status("/actuator/health/readiness") == 200;
-        });
-    }
-
-    private static JdbcClient jdbc(int port, String database) {
-        return JdbcClient.create(new SimpleDriverDataSource(new org.postgresql.Driver(),
-                "jdbc:postgresql://127.0.0.1:" + port + "/" + database, "postgres", ""));
+        return ShopAndService.admin(application);
     }
 }
