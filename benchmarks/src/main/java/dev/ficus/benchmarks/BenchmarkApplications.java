@@ -1,6 +1,7 @@
 package dev.ficus.benchmarks;
 
 import java.io.IOException;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -41,6 +42,12 @@ final class BenchmarkApplications {
                 .run(arguments.toArray(String[]::new));
         awaitReady(base(shop), null);
         return shop;
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
     }
 
     static String base(ConfigurableApplicationContext shop) {

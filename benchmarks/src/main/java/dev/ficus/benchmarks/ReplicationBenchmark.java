@@ -56,7 +56,7 @@ final class ReplicationBenchmark {
         Report report = new Report("replication benchmark");
         EmbeddedPostgresServer shop = EmbeddedPostgresServer.obtain(
                 new EmbeddedPostgresProperties(true, "", 0, "shop", Duration.ofSeconds(60), Map.of()));
-        int port = freePort();
+        int port = BenchmarkApplications.freePort();
         Process service = null;
         try (Connection connection = DriverManager.getConnection(shop.jdbcUrl(), shop.username(), "")) {
             List<UUID> ids = createCatalog(connection);
@@ -192,11 +192,6 @@ final class ReplicationBenchmark {
         return Double.NaN;
     }
 
-    private static int freePort() throws IOException {
-        try (var socket = new java.net.ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 
     /** The service's Prometheus endpoint. */
     private static final class Metrics {

@@ -88,7 +88,7 @@ final class RoutingBenchmarks {
      * both see the same machine, warmed up alike.
      */
     private Map<Boolean, Map<String, Object>> shadowOnTheRequestPath() throws Exception {
-        int servicePort = freePort();
+        int servicePort = BenchmarkApplications.freePort();
         String service = "--ficus.catalog-service.url=http://127.0.0.1:" + servicePort;
         try (ConfigurableApplicationContext plain = BenchmarkApplications.startShop(service);
              ConfigurableApplicationContext shadowing = BenchmarkApplications.startShop(service,
@@ -167,11 +167,6 @@ final class RoutingBenchmarks {
         throw new IllegalStateException("catalog-service did not copy the catalog");
     }
 
-    private static int freePort() throws java.io.IOException {
-        try (var socket = new java.net.ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 
     private Collection<RunResult> jmh(Mode mode, String include, String... routes) throws Exception {
         ChainedOptionsBuilder options = new OptionsBuilder()
