@@ -6,6 +6,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
@@ -41,14 +43,15 @@ class RoutingTests {
     record Greeting(String name, String text, long version) {
     }
 
-    /** Answers as the module would, counting its calls; a test may make it fail or stall. */
+    /** Answers as the module would, counting its calls; a test may make it fail or hang. */
     static class Greeter implements Greetings {
 
         final String who;
         final AtomicInteger calls = new AtomicInteger();
         final AtomicInteger writes = new AtomicInteger();
         volatile RuntimeException failure;
-        volatile Duration stall = Duration.ZERO;
+        /** While set, calls wait for it: a service that does not answer until the test lets it. */
+        volatile CountDownLatch hang;
         volatile String text = "hello";
 
         Greeter(String who) {
@@ -86,9 +89,10 @@ class RoutingTests {
             if (failure != null) {
                 throw failure;
             }
-            if (!stall.isZero()) {
+            CountDownLatch answerWhen = hang;
+            if (answerWhen != null) {
                 try {
-                    Thread.sleep(stall);
+                    answerWhen.await(30, TimeUnit.SECONDS);
                 }
                 catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
@@ -215,12 +219,13 @@ class RoutingTests {
             service.failure = new ResourceAccessException("Connection refused");
             assertThat(routed.greetings().greet("ada")).isEqualTo("hello ada");
             service.failure = null;
-            service.stall = Duration.ofSeconds(2);
+            service.hang = new CountDownLatch(1);
             assertThat(routed.greetings().greet("ada")).isEqualTo("hello ada");
             assertThat(routed.fallbacks("failure")).isEqualTo(1);
             assertThat(routed.fallbacks("timeout")).isEqualTo(1);
 
-            service.stall = Duration.ZERO;
+            service.hang.countDown();
+            service.hang = null;
             service.failure = new ResourceAccessException("Connection refused");
             for (int i = 0; i < 4; i++) {
                 assertThat(routed.greetings().greet("ada")).isEqualTo("hello ada");
@@ -250,9 +255,10 @@ class RoutingTests {
             assertThat(module.writes.get()).as("never reached the service: made in the module").isEqualTo(1);
 
             service.failure = null;
-            service.stall = Duration.ofSeconds(2);
+            service.hang = new CountDownLatch(1);
             assertThatThrownBy(() -> routed.greetings().rename("a", "d")).isInstanceOf(ExtractedServiceFailed.class);
             assertThat(module.writes.get()).as("may have been made by the service: not repeated").isEqualTo(1);
+            service.hang.countDown();
         });
     }
 
