@@ -8,10 +8,13 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -30,6 +33,7 @@ final class UnleashServer {
     static final String CLIENT_TOKEN = "default:development.ficus-client-token";
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final Path NPM_LOG = Path.of("target", "npm-install.log");
 
     private final int port = JavaProcess.freePort();
     private final String database;
@@ -148,20 +152,44 @@ final class UnleashServer {
         }
     }
 
-    /** The installed package, installing it with npm the first time. */
+    /**
+     * The installed package, installing it with npm the first time. npm's output goes to
+     * {@code target/npm-install.log}: a test JVM's own standard streams belong to the test runner.
+     */
     private static Path installed() throws IOException, InterruptedException {
         String configured = System.getenv("UNLEASH_SERVER_HOME");
         Path home = configured != null ? Path.of(configured)
                 : Path.of(System.getProperty("user.home"), ".cache", "ficus", "unleash-server-" + VERSION);
         if (!Files.isDirectory(home.resolve("node_modules").resolve("unleash-server"))) {
-            Files.createDirectories(home);
+            // Installed beside it and moved in place when complete: an interrupted install is not taken for one.
+            Path partial = home.resolveSibling(home.getFileName() + ".partial");
+            deleteRecursively(partial);
+            Files.createDirectories(partial);
             Process npm = new ProcessBuilder("npm", "install", "--no-audit", "--no-fund", "--loglevel=error",
                     "unleash-server@" + VERSION)
-                    .directory(home.toFile()).inheritIO().start();
+                    .directory(partial.toFile())
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(NPM_LOG.toFile()))
+                    .start();
             if (!npm.waitFor(10, TimeUnit.MINUTES) || npm.exitValue() != 0) {
-                throw new IllegalStateException("npm could not install unleash-server@" + VERSION + " into " + home);
+                npm.destroyForcibly();
+                throw new IllegalStateException("npm could not install unleash-server@" + VERSION + " into " + partial
+                        + "; see system-tests/" + NPM_LOG);
             }
+            deleteRecursively(home);
+            Files.move(partial, home, StandardCopyOption.ATOMIC_MOVE);
         }
         return home;
+    }
+
+    private static void deleteRecursively(Path directory) throws IOException {
+        if (!Files.exists(directory)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(directory)) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(path);
+            }
+        }
     }
 }

@@ -189,8 +189,10 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
          */
         private static void fastShutdown(ProcessHandle postmaster) throws IOException {
             try {
+                // Never the JVM's own streams: a test runner may own them.
                 int exit = new ProcessBuilder("kill", "-INT", Long.toString(postmaster.pid()))
-                        .inheritIO().start().waitFor();
+                        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                        .start().waitFor();
                 if (exit == 0) {
                     return;
                 }
