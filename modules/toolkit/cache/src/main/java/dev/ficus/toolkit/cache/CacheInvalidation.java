@@ -76,13 +76,18 @@ class CacheInvalidation implements ChangeHandler {
         toBroadcast.add(eviction);
     }
 
-    /** The other instances evict before the batch counts as done: none of them is left stale. */
+    /**
+     * The other instances evict before the batch counts as done: none of them is left stale. If
+     * telling them fails, the batch's changes come again and are evicted (and told) again.
+     */
     @Override
     public void endOfBatch() {
-        if (!toBroadcast.isEmpty()) {
-            broadcast.publish(List.copyOf(toBroadcast));
-            toBroadcast.clear();
+        if (toBroadcast.isEmpty()) {
+            return;
         }
+        List<Eviction> evictions = List.copyOf(toBroadcast);
+        toBroadcast.clear();
+        broadcast.publish(evictions);
     }
 
     /** Evicts in this instance. */

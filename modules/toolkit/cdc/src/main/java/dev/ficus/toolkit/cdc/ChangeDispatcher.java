@@ -2,10 +2,17 @@ package dev.ficus.toolkit.cdc;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 
 import io.debezium.engine.DebeziumEngine;
@@ -17,11 +24,27 @@ import org.apache.kafka.connect.source.SourceRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.ficus.toolkit.cdc.ChangeEvents.Boundary;
+import dev.ficus.toolkit.cdc.ChangeHandler.Failure;
+import dev.ficus.toolkit.cdc.DeadLetters.DeadLetter;
+import dev.ficus.toolkit.cdc.JdbcDeadLetters.Hold;
+
 /**
- * Hands each change to the subscribers of its table, one change at a time in commit order,
- * and tells Debezium a change is done only once every subscriber handled it or it was
- * dead-lettered. A change is never skipped silently: if even the dead letter cannot be written,
- * the batch fails, its position is not saved, and it is delivered again after the restart.
+ * Hands each change to the subscribers of its table in commit order, ends their batches only where
+ * a source transaction ends, and confirms a position to Debezium only once every subscriber
+ * finished the batch up to it or dead-lettered what it could not take.
+ *
+ * <p>A batch may span several of Debezium's: a transaction of 50,000 rows reaches the subscribers
+ * as one batch, and nothing of it is confirmed until its end. A change is never skipped silently:
+ * it is handled, dead-lettered (after retries), or the stream halts on it and delivers it again
+ * after its restart.
+ *
+ * <p>When a subscriber's {@code endOfBatch} fails for a reason other than one that halts, the
+ * batch is delivered to it again change by change to find the change it cannot take; the batch is
+ * kept in memory for that up to {@code isolationLimit} changes. A larger batch is read again from
+ * the log after a restart, change by change.
+ *
+ * <p>Dead-letter replays run here too, between batches, on the stream's thread.
  */
 class ChangeDispatcher implements DebeziumEngine.ChangeConsumer<RecordChangeEvent<SourceRecord>> {
 
@@ -30,29 +53,52 @@ class ChangeDispatcher implements DebeziumEngine.ChangeConsumer<RecordChangeEven
     private final String stream;
     private final String heartbeatTable;
     private final List<ChangeSubscription> subscriptions;
+    private final Map<String, ChangeSubscription> subscriptionsByName;
     private final Map<String, List<ChangeSubscription>> subscriptionsByTable;
     private final ChangeStreamProperties.Retry retry;
+    private final int isolationLimit;
     private final JdbcDeadLetters deadLetters;
     private final MeterRegistry meters;
     private final Timer lag;
+    private final Counter isolations;
     private final AtomicReference<Duration> lastLag = new AtomicReference<>();
+    private final HeldRows held = new HeldRows();
+
+    /** The changes of the current batch each subscriber took, while there are few enough to keep. */
+    private final Map<ChangeSubscription, List<ChangeEvent>> batch = new LinkedHashMap<>();
+    private int batchSize;
+    private boolean batchKept = true;
+    private final Set<Long> batchTransactions = new HashSet<>();
+    /** Transactions to hand to a subscriber change by change: a batch of them failed and was too large to keep. */
+    private final Map<String, Set<Long>> isolating = new HashMap<>();
+    private boolean inTransaction;
+
+    private volatile Instant currentAsOf;
+    private volatile Instant lastProgress = Instant.EPOCH;
 
     ChangeDispatcher(ChangeStreamProperties properties, List<ChangeSubscription> subscriptions,
             JdbcDeadLetters deadLetters, MeterRegistry meters) {
         this.stream = properties.name();
         this.heartbeatTable = properties.schema() + ".heartbeat";
         this.subscriptions = List.copyOf(subscriptions);
+        this.subscriptionsByName = subscriptions.stream()
+                .collect(Collectors.toMap(ChangeSubscription::name, Function.identity()));
         this.subscriptionsByTable = subscriptions.stream()
                 .flatMap(subscription -> subscription.tables().stream().map(table -> Map.entry(table, subscription)))
                 .collect(Collectors.groupingBy(Map.Entry::getKey,
                         Collectors.mapping(Map.Entry::getValue, Collectors.toList())));
         this.retry = properties.retry();
+        this.isolationLimit = properties.isolationLimit();
         this.deadLetters = deadLetters;
         this.meters = meters;
         this.lag = Timer.builder("ficus.cdc.lag")
                 .description("From a change's commit in PostgreSQL until every subscriber handled it")
                 .tag("stream", stream)
                 .publishPercentileHistogram()
+                .register(meters);
+        this.isolations = Counter.builder("ficus.cdc.isolations")
+                .description("Batches a subscriber failed on, delivered again change by change to find the one it cannot take")
+                .tag("stream", stream)
                 .register(meters);
     }
 
@@ -64,32 +110,87 @@ class ChangeDispatcher implements DebeziumEngine.ChangeConsumer<RecordChangeEven
         return lastLag.get();
     }
 
+    /** Every change committed before this instant was handled or dead-lettered; empty before the first batch. */
+    Optional<Instant> currentAsOf() {
+        return Optional.ofNullable(currentAsOf);
+    }
+
+    /** When a batch was last finished and its position confirmed. */
+    Instant lastProgress() {
+        return lastProgress;
+    }
+
+    /**
+     * Before each run of the connector: what was not confirmed comes again from the last confirmed
+     * position, and the holds are read afresh (another instance may have streamed meanwhile).
+     */
+    void startRun() {
+        batch.clear();
+        batchSize = 0;
+        batchKept = true;
+        batchTransactions.clear();
+        inTransaction = false;
+        held.clear();
+        for (Hold hold : deadLetters.holds()) {
+            deadLetters.head(hold).ifPresent(head -> held.hold(hold, head));
+        }
+    }
+
     @Override
     public void handleBatch(List<RecordChangeEvent<SourceRecord>> records,
             DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer) throws InterruptedException {
-        for (RecordChangeEvent<SourceRecord> record : records) {
-            ChangeEvents.from(record.record())
+        if (!inTransaction) {
+            replayRequested();
+        }
+        // The last record after which no transaction is open: the batch can end there.
+        int end = -1;
+        boolean open = inTransaction;
+        for (int i = 0; i < records.size(); i++) {
+            Boundary boundary = ChangeEvents.boundary(records.get(i).record());
+            if (boundary == Boundary.BEGIN) {
+                open = true;
+            }
+            else if (boundary == Boundary.END) {
+                open = false;
+            }
+            if (!open) {
+                end = i;
+            }
+        }
+        for (int i = 0; i < records.size(); i++) {
+            SourceRecord record = records.get(i).record();
+            ChangeEvents.from(record)
                     .filter(change -> !change.table().equals(heartbeatTable))
                     .ifPresent(this::dispatch);
-        }
-        for (ChangeSubscription subscription : subscriptions) {
-            try {
-                subscription.handler().endOfBatch();
+            if (i == end) {
+                finishBatch();
+                // Only now is this part done: a crash before this line delivers all of it again.
+                for (int done = 0; done <= end; done++) {
+                    committer.markProcessed(records.get(done));
+                }
+                committer.markBatchFinished();
+                ChangeEvents.committedAt(record).ifPresent(this::advance);
+                lastProgress = Instant.now();
             }
-            catch (Exception e) {
-                throw new IllegalStateException(subscription.name() + " could not finish a batch; it comes again", e);
-            }
         }
-        // Only now is the batch done: a crash before this line delivers all of it again.
-        for (RecordChangeEvent<SourceRecord> record : records) {
-            committer.markProcessed(record);
+        inTransaction = open;
+    }
+
+    private void advance(Instant committed) {
+        Instant current = currentAsOf;
+        if (current == null || committed.isAfter(current)) {
+            currentAsOf = committed;
         }
-        committer.markBatchFinished();
     }
 
     private void dispatch(ChangeEvent change) {
         for (ChangeSubscription subscription : subscriptionsByTable.getOrDefault(change.table(), List.of())) {
-            deliver(subscription, change);
+            if (isolating.getOrDefault(subscription.name(), Set.of()).contains(change.transaction())) {
+                deliverAlone(subscription, change);
+            }
+            else {
+                deliver(subscription, change);
+            }
         }
         Duration sinceCommit = Duration.between(change.committedAt(), Instant.now());
         lag.record(sinceCommit);
@@ -98,18 +199,21 @@ class ChangeDispatcher implements DebeziumEngine.ChangeConsumer<RecordChangeEven
                 "operation", change.operation().name()).increment();
     }
 
+    /** Hands a change over within the batch: {@code endOfBatch} comes later. */
     private void deliver(ChangeSubscription subscription, ChangeEvent change) {
-        Counter retries = meters.counter("ficus.cdc.retries", "stream", stream, "subscription", subscription.name());
+        if (waits(subscription, change)) {
+            return;
+        }
+        Counter retries = retries(subscription);
         for (int attempt = 1; ; attempt++) {
             try {
                 subscription.handler().handle(change);
+                keep(subscription, change);
                 return;
             }
             catch (Exception e) {
                 if (attempt >= retry.maxAttempts()) {
-                    log.error("{} failed {} times on {} {} at {}; dead-lettered", subscription.name(), attempt,
-                            change.operation(), change.table(), change.position(), e);
-                    deadLetters.store(subscription.name(), change, e, attempt);
+                    giveUp(subscription, change, e, attempt);
                     return;
                 }
                 retries.increment();
@@ -120,6 +224,180 @@ class ChangeDispatcher implements DebeziumEngine.ChangeConsumer<RecordChangeEven
         }
     }
 
+    /** Hands a change over as a batch of its own: {@code handle}, then {@code endOfBatch}. */
+    private void deliverAlone(ChangeSubscription subscription, ChangeEvent change) {
+        if (waits(subscription, change)) {
+            return;
+        }
+        Counter retries = retries(subscription);
+        for (int attempt = 1; ; attempt++) {
+            try {
+                subscription.handler().handle(change);
+                subscription.handler().endOfBatch();
+                return;
+            }
+            catch (Exception e) {
+                if (attempt >= retry.maxAttempts()) {
+                    giveUp(subscription, change, e, attempt);
+                    return;
+                }
+                retries.increment();
+                log.warn("{} failed on {} {} at {} alone (attempt {}): {}", subscription.name(), change.operation(),
+                        change.table(), change.position(), attempt, e.toString());
+                pause(retry.backoffAfter(attempt));
+            }
+        }
+    }
+
+    /** A change of a row (or table) that waits behind a dead letter joins it there, untried. */
+    private boolean waits(ChangeSubscription subscription, ChangeEvent change) {
+        Long head = held.behind(subscription.name(), change);
+        if (head == null) {
+            return false;
+        }
+        boolean wholeTable = held.holdsTable(subscription.name(), change.table());
+        deadLetters.store(subscription.name(), change, "Waits behind dead letter " + head
+                + ": a row's changes are applied in order", 0, wholeTable, head);
+        meters.counter("ficus.cdc.held", "stream", stream, "subscription", subscription.name()).increment();
+        return true;
+    }
+
+    private void giveUp(ChangeSubscription subscription, ChangeEvent change, Exception error, int attempts) {
+        Failure failure = subscription.handler().onFailure(change, error);
+        if (failure == Failure.HALT) {
+            throw new StreamHalted(subscription.name() + " cannot take " + change.operation() + " " + change.table()
+                    + " " + change.key() + " at " + change.position() + "; the stream stops here and tries again: "
+                    + error.getMessage(), error);
+        }
+        boolean wholeTable = failure == Failure.DEAD_LETTER_TABLE;
+        long id = deadLetters.store(subscription.name(), change, JdbcDeadLetters.describe(error), attempts, wholeTable,
+                null);
+        held.hold(new Hold(subscription.name(), change.table(), JdbcDeadLetters.rowKey(change), wholeTable), id);
+        log.error("{} failed {} times on {} {} {} at {}; dead letter {}{}", subscription.name(), attempts,
+                change.operation(), change.table(), change.key(), change.position(), id,
+                wholeTable ? ", and the table's later changes wait behind it" : "", error);
+    }
+
+    private void keep(ChangeSubscription subscription, ChangeEvent change) {
+        batchTransactions.add(change.transaction());
+        if (!batchKept) {
+            return;
+        }
+        if (++batchSize > isolationLimit) {
+            batchKept = false;
+            batch.clear();
+            return;
+        }
+        batch.computeIfAbsent(subscription, key -> new ArrayList<>()).add(change);
+    }
+
+    /** Ends the batch for every subscriber; a failure is retried, isolated or halts the stream. */
+    private void finishBatch() {
+        try {
+            for (ChangeSubscription subscription : subscriptions) {
+                try {
+                    subscription.handler().endOfBatch();
+                }
+                catch (Exception e) {
+                    recover(subscription, e);
+                }
+            }
+        }
+        finally {
+            batch.clear();
+            batchSize = 0;
+            batchKept = true;
+            batchTransactions.clear();
+        }
+        isolating.clear();
+    }
+
+    private void recover(ChangeSubscription subscription, Exception error) {
+        List<ChangeEvent> changes = batch.getOrDefault(subscription, List.of());
+        Exception last = error;
+        for (int attempt = 1; ; attempt++) {
+            if (subscription.handler().onFailure(null, last) != Failure.HALT) {
+                if (!batchKept) {
+                    isolating.computeIfAbsent(subscription.name(), key -> new HashSet<>()).addAll(batchTransactions);
+                    throw new StreamHalted(subscription.name() + " could not finish a batch of more than "
+                            + isolationLimit + " changes; it is read again and delivered change by change: "
+                            + last.getMessage(), last);
+                }
+                isolations.increment();
+                log.warn("{} could not finish a batch of {} changes; delivering them one by one: {}",
+                        subscription.name(), changes.size(), last.toString());
+                changes.forEach(change -> deliverAlone(subscription, change));
+                return;
+            }
+            if (!batchKept || attempt >= retry.maxAttempts()) {
+                throw new StreamHalted(subscription.name() + " could not finish a batch; the stream stops here and "
+                        + "tries again: " + last.getMessage(), last);
+            }
+            retries(subscription).increment();
+            pause(retry.backoffAfter(attempt));
+            try {
+                for (ChangeEvent change : changes) {
+                    subscription.handler().handle(change);
+                }
+                subscription.handler().endOfBatch();
+                return;
+            }
+            catch (Exception again) {
+                last = again;
+            }
+        }
+    }
+
+    /**
+     * Replays the dead letters someone asked for, with the ones waiting behind them, in order. Runs
+     * between batches, when no subscriber holds anything of one.
+     */
+    private void replayRequested() {
+        if (!deadLetters.mayHaveRequests()) {
+            return;
+        }
+        Set<Hold> done = new LinkedHashSet<>();
+        for (DeadLetter requested : deadLetters.requested()) {
+            Hold hold = deadLetters.holdOf(requested.id());
+            if (held.holdsTable(hold.subscription(), hold.table())) {
+                hold = new Hold(hold.subscription(), hold.table(), null, true);
+            }
+            if (!done.add(hold)) {
+                continue;
+            }
+            ChangeSubscription subscription = subscriptionsByName.get(hold.subscription());
+            List<DeadLetter> line = deadLetters.line(hold);
+            if (subscription == null) {
+                line.forEach(letter -> deadLetters.markNotReplayed(letter.id(),
+                        "No subscription " + letter.subscription() + " in this application to replay it to"));
+                continue;
+            }
+            held.moveHead(hold, replayLine(subscription, line));
+        }
+    }
+
+    /** Replays a line of dead letters in order until one fails; returns that one, or null if all went through. */
+    private Long replayLine(ChangeSubscription subscription, List<DeadLetter> line) {
+        for (DeadLetter letter : line) {
+            try {
+                subscription.handler().handle(letter.change());
+                subscription.handler().endOfBatch();
+            }
+            catch (Exception e) {
+                deadLetters.markFailed(letter.id(), JdbcDeadLetters.describe(e));
+                log.warn("Replaying dead letter {} to {} failed again: {}", letter.id(), subscription.name(), e.toString());
+                return letter.id();
+            }
+            deadLetters.markReplayed(letter.id());
+            log.info("Replayed dead letter {} to {}", letter.id(), subscription.name());
+        }
+        return null;
+    }
+
+    private Counter retries(ChangeSubscription subscription) {
+        return meters.counter("ficus.cdc.retries", "stream", stream, "subscription", subscription.name());
+    }
+
     private static void pause(Duration backoff) {
         try {
             Thread.sleep(backoff);
@@ -127,7 +405,15 @@ class ChangeDispatcher implements DebeziumEngine.ChangeConsumer<RecordChangeEven
         catch (InterruptedException e) {
             // The stream is stopping: leave this change unconfirmed so it is delivered again.
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("Stopped while retrying a change", e);
+            throw new StreamHalted("Stopped while retrying a change", e);
+        }
+    }
+
+    /** The stream stops at a change it could neither hand over nor dead-letter; it is delivered again after the restart. */
+    static final class StreamHalted extends RuntimeException {
+
+        StreamHalted(String message, Throwable cause) {
+            super(message, cause);
         }
     }
 }

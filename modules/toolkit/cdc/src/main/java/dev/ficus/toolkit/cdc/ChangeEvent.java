@@ -6,6 +6,15 @@ import java.util.Map;
 /**
  * One committed change of one row, read from PostgreSQL's write-ahead log.
  *
+ * <p>Each column value is the Java type that holds it exactly: numbers as {@code Short},
+ * {@code Integer}, {@code Long}, {@code Float}, {@code Double} or {@code BigDecimal} (any
+ * {@code numeric}), {@code boolean} as {@code Boolean}, {@code bytea} as {@code byte[]},
+ * {@code date} as {@code LocalDate}, {@code time} as {@code LocalTime}, {@code timestamp} as
+ * {@code LocalDateTime}, {@code timestamptz} as {@code Instant}, {@code timetz} as
+ * {@code OffsetTime} (in UTC: PostgreSQL's logical decoding does not keep the original offset),
+ * arrays as {@code List}s; text and text-like types (uuid, json, jsonb, enums, inet, interval as
+ * ISO 8601) as {@code String}.
+ *
  * @param table       {@code schema.table}
  * @param operation   what happened
  * @param key         the row's primary key columns; empty for {@link Operation#TRUNCATE}
@@ -33,6 +42,14 @@ public record ChangeEvent(
         INSERT, UPDATE, DELETE, TRUNCATE,
         /** A row read by the initial snapshot, before streaming starts. */
         SNAPSHOT
+    }
+
+    /**
+     * Whether a value is the stand-in for one PostgreSQL did not send: an unchanged TOASTed value
+     * of a table without REPLICA IDENTITY FULL. Such a value must not be written anywhere.
+     */
+    public static boolean unavailable(Object value) {
+        return ChangeEvents.unavailable(value);
     }
 
     /** The row as it is now, or as it was before it was deleted. */

@@ -46,8 +46,9 @@ public class ChangeStreamAutoConfiguration {
     }
 
     @Bean
-    ChangeStreamHealthIndicator changeStreamHealthIndicator(ManagedChangeStream changeStream) {
-        return new ChangeStreamHealthIndicator(changeStream);
+    ChangeStreamHealthIndicator changeStreamHealthIndicator(ManagedChangeStream changeStream,
+            ChangeStreamProperties properties) {
+        return new ChangeStreamHealthIndicator(changeStream, properties.retainedWalThreshold());
     }
 
     @Bean

@@ -6,6 +6,7 @@ import java.util.Set;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
 
 /**
  * Settings of the change stream ({@code ficus.cdc.*}).
@@ -29,6 +30,12 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param lockRetryInterval    how often a standby instance tries to take over the stream
  * @param restartBackoff       pause before restarting a failed connector
  * @param retry                how a failing subscriber is retried before its change is dead-lettered
+ * @param isolationLimit       changes of one batch kept in memory, so that a batch a subscriber
+ *                             cannot finish is delivered again change by change at once; a larger
+ *                             batch (one big transaction) is read again from the log instead
+ * @param retainedWalThreshold write-ahead log the stream's slot may hold back before health reports
+ *                             it (the stream is stalled or far behind); keep it below the server's
+ *                             {@code max_slot_wal_keep_size}, past which PostgreSQL drops the slot
  * @param debezium             further Debezium properties; they win over the ones derived above
  */
 @ConfigurationProperties("ficus.cdc")
@@ -47,6 +54,8 @@ public record ChangeStreamProperties(
         @DefaultValue("2s") Duration lockRetryInterval,
         @DefaultValue("2s") Duration restartBackoff,
         @DefaultValue Retry retry,
+        @DefaultValue("10000") int isolationLimit,
+        @DefaultValue("1GB") DataSize retainedWalThreshold,
         @DefaultValue Map<String, String> debezium) {
 
     public ChangeStreamProperties {
@@ -56,6 +65,9 @@ public record ChangeStreamProperties(
             }
         }
         tables.forEach(ChangeSubscription::requireQualified);
+        if (isolationLimit < 1) {
+            throw new IllegalArgumentException("ficus.cdc.isolation-limit must be at least 1");
+        }
     }
 
     String slot() {

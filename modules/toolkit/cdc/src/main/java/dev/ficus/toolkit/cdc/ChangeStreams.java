@@ -1,6 +1,9 @@
 package dev.ficus.toolkit.cdc;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -31,17 +34,45 @@ public final class ChangeStreams {
     public static ManagedChangeStream create(ChangeStreamProperties settings, PostgresDatabase captured,
             PostgresDatabase home, List<ChangeSubscription> subscriptions, MeterRegistry meters) {
         JdbcClient homeJdbc = JdbcClient.create(dataSource(home));
+        JdbcClient capturedJdbc = captured.equals(home) ? homeJdbc : JdbcClient.create(dataSource(captured));
         StreamTables.ensure(homeJdbc, settings.schema());
         if (!captured.equals(home)) {
-            StreamTables.ensureHeartbeat(JdbcClient.create(dataSource(captured)), settings.schema());
+            StreamTables.ensureHeartbeat(capturedJdbc, settings.schema());
         }
-        JdbcDeadLetters deadLetters = new JdbcDeadLetters(homeJdbc, settings, subscriptions);
+        JdbcDeadLetters deadLetters = new JdbcDeadLetters(homeJdbc, settings);
+        SlotMonitor slot = new SlotMonitor(capturedJdbc, settings.slot());
         Gauge.builder("ficus.cdc.dead.letters", deadLetters, JdbcDeadLetters::pendingCount)
-                .description("Changes a subscriber failed to handle, waiting for a replay")
+                .description("Changes a subscriber failed to handle, and later changes of their rows waiting behind them")
                 .tag("stream", settings.name())
                 .register(meters);
+        Gauge.builder("ficus.cdc.dead.letters.oldest.age", deadLetters, letters -> letters.oldestPending()
+                        .map(oldest -> Duration.between(oldest, Instant.now()).toMillis() / 1000.0).orElse(0.0))
+                .description("How long the oldest pending dead letter has waited")
+                .tag("stream", settings.name())
+                .baseUnit("seconds")
+                .register(meters);
+        Gauge.builder("ficus.cdc.slot.retained.wal", slot, monitor -> monitor.current()
+                        .map(ChangeStream.Slot::retainedWalBytes).orElse(0L))
+                .description("Write-ahead log the stream's replication slot holds back")
+                .tag("stream", settings.name())
+                .tag("slot", settings.slot())
+                .baseUnit("bytes")
+                .register(meters);
         return new DebeziumChangeStream(settings, captured, home,
-                new ChangeDispatcher(settings, subscriptions, deadLetters, meters), deadLetters);
+                new ChangeDispatcher(settings, subscriptions, deadLetters, meters), deadLetters, slot, homeJdbc);
+    }
+
+    /**
+     * How current a stream's subscribers are, as the stream last saved it: for an application
+     * that does not run the stream itself (a one-off command, an instance standing by). See
+     * {@link ChangeStream#currentAsOf()}.
+     *
+     * @param home   where the stream keeps its position
+     * @param schema the stream's schema there
+     * @param stream the stream's name
+     */
+    public static Optional<Instant> savedCurrentAsOf(PostgresDatabase home, String schema, String stream) {
+        return StoredPosition.committedAt(JdbcClient.create(dataSource(home)), schema, stream);
     }
 
     private static SimpleDriverDataSource dataSource(PostgresDatabase database) {

@@ -1,7 +1,6 @@
 package dev.ficus.toolkit.cdc;
 
 import java.util.List;
-import java.util.Map;
 
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
@@ -9,11 +8,14 @@ import org.springframework.boot.actuate.endpoint.annotation.Selector;
 import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
 
 /**
- * {@code GET /actuator/deadletters} lists pending dead letters; {@code POST /actuator/deadletters}
- * replays them all, {@code POST /actuator/deadletters/{id}} one.
+ * {@code GET /actuator/deadletters} lists the oldest pending dead letters; {@code POST
+ * /actuator/deadletters} replays them all, {@code POST /actuator/deadletters/{id}} one and those
+ * waiting behind it.
  */
 @Endpoint(id = "deadletters")
 class DeadLettersEndpoint {
+
+    static final int LISTED = 100;
 
     private final DeadLetters deadLetters;
 
@@ -21,19 +23,22 @@ class DeadLettersEndpoint {
         this.deadLetters = deadLetters;
     }
 
+    /** @param shown the oldest pending dead letters, at most {@value #LISTED} */
+    record Pending(long pending, List<DeadLetters.DeadLetter> shown) {
+    }
+
     @ReadOperation
-    List<DeadLetters.DeadLetter> pending() {
-        return deadLetters.pending();
+    Pending pending() {
+        return new Pending(deadLetters.pendingCount(), deadLetters.pending(LISTED));
     }
 
     @WriteOperation
-    Map<String, Object> replayAll() {
-        int replayed = deadLetters.replayAll();
-        return Map.of("replayed", replayed, "pending", deadLetters.pending().size());
+    DeadLetters.Replay replayAll() {
+        return deadLetters.replayAll();
     }
 
     @WriteOperation
-    Map<String, Object> replay(@Selector long id) {
-        return Map.of("id", id, "replayed", deadLetters.replay(id));
+    DeadLetters.Replay replay(@Selector long id) {
+        return deadLetters.replay(id);
     }
 }

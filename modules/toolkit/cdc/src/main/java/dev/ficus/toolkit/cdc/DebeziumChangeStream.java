@@ -5,6 +5,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
@@ -20,6 +21,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.springframework.context.SmartLifecycle;
+import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
  * Runs Debezium's embedded PostgreSQL connector for the application.
@@ -37,12 +39,15 @@ import org.springframework.context.SmartLifecycle;
 class DebeziumChangeStream implements ManagedChangeStream {
 
     private static final Logger log = LoggerFactory.getLogger(DebeziumChangeStream.class);
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
 
     private final ChangeStreamProperties properties;
     private final PostgresDatabase captured;
     private final PostgresDatabase home;
     private final ChangeDispatcher dispatcher;
     private final JdbcDeadLetters deadLetters;
+    private final SlotMonitor slot;
+    private final JdbcClient homeJdbc;
     private final Set<String> tables;
 
     /** Debezium names its JMX beans after the stream; this keeps two streams in one JVM apart. */
@@ -50,15 +55,19 @@ class DebeziumChangeStream implements ManagedChangeStream {
     private volatile State state = State.STOPPED;
     private volatile boolean running;
     private volatile DebeziumEngine<?> engine;
+    private volatile String lastError;
+    private volatile Instant lastErrorAt = Instant.EPOCH;
     private Thread leader;
 
     DebeziumChangeStream(ChangeStreamProperties properties, PostgresDatabase captured, PostgresDatabase home,
-            ChangeDispatcher dispatcher, JdbcDeadLetters deadLetters) {
+            ChangeDispatcher dispatcher, JdbcDeadLetters deadLetters, SlotMonitor slot, JdbcClient homeJdbc) {
         this.properties = properties;
         this.captured = captured;
         this.home = home;
         this.dispatcher = dispatcher;
         this.deadLetters = deadLetters;
+        this.slot = slot;
+        this.homeJdbc = homeJdbc;
         Set<String> streamed = new TreeSet<>(properties.tables());
         streamed.addAll(dispatcher.subscribedTables());
         this.tables = Set.copyOf(streamed);
@@ -77,6 +86,30 @@ class DebeziumChangeStream implements ManagedChangeStream {
     @Override
     public Optional<Duration> lastLag() {
         return Optional.ofNullable(dispatcher.lastLag());
+    }
+
+    @Override
+    public Optional<Instant> currentAsOf() {
+        Optional<Instant> here = dispatcher.currentAsOf();
+        Optional<Instant> saved = StoredPosition.committedAt(homeJdbc, properties.schema(), properties.name());
+        if (here.isEmpty()) {
+            return saved;
+        }
+        if (saved.isEmpty()) {
+            return here;
+        }
+        return Optional.of(here.get().isAfter(saved.get()) ? here.get() : saved.get());
+    }
+
+    @Override
+    public Optional<String> lastError() {
+        String error = lastError;
+        return error != null && lastErrorAt.isAfter(dispatcher.lastProgress()) ? Optional.of(error) : Optional.empty();
+    }
+
+    @Override
+    public Optional<Slot> slot() {
+        return slot.current();
     }
 
     @Override
@@ -108,10 +141,13 @@ class DebeziumChangeStream implements ManagedChangeStream {
         if (thread != null) {
             thread.interrupt();
             try {
-                thread.join(TimeUnit.SECONDS.toMillis(30));
+                thread.join(CLOSE_TIMEOUT.toMillis());
             }
             catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            }
+            if (thread.isAlive()) {
+                log.warn("Change stream {} did not stop within {}", properties.name(), CLOSE_TIMEOUT);
             }
         }
         state = State.STOPPED;
@@ -136,13 +172,19 @@ class DebeziumChangeStream implements ManagedChangeStream {
                     pause(properties.lockRetryInterval());
                     continue;
                 }
-                log.info("Change stream {} leads: streaming {} from slot {}", properties.name(), tables,
-                        properties.slot());
-                stream(lock);
+                Optional<Slot> current = slot.read();
+                if (current.isPresent() && current.get().lost()) {
+                    reportLost(current.get());
+                }
+                else {
+                    log.info("Change stream {} leads: streaming {} from slot {}", properties.name(), tables,
+                            properties.slot());
+                    stream(lock);
+                }
             }
             catch (Exception e) {
                 if (running) {
-                    state = State.FAILED;
+                    failed(e.getMessage());
                     log.warn("Change stream {} failed; restarting in {}", properties.name(),
                             properties.restartBackoff(), e);
                 }
@@ -151,6 +193,27 @@ class DebeziumChangeStream implements ManagedChangeStream {
                 pause(properties.restartBackoff());
             }
         }
+    }
+
+    /** A slot PostgreSQL invalidated has lost changes for good: say so and what to do, never retry silently. */
+    private void reportLost(Slot lost) {
+        String message = "Replication slot '" + lost.name() + "' was invalidated by PostgreSQL (wal_status lost): the "
+                + "stream fell further behind than max_slot_wal_keep_size allows, and the changes it missed cannot be "
+                + "read any more. To recover, take a new snapshot: in the captured database run "
+                + "select pg_drop_replication_slot('" + lost.name() + "'); in the stream's database run "
+                + "delete from " + properties.schema() + ".offsets where stream = '" + properties.name() + "'; then "
+                + "restart, with snapshot mode 'initial' (a replication then copies every row again; reconcile with "
+                + "repair afterwards to remove rows deleted meanwhile). Caches fed by this stream start cold.";
+        if (!message.equals(lastError)) {
+            log.error("Change stream {}: {}", properties.name(), message);
+        }
+        failed(message);
+    }
+
+    private void failed(String message) {
+        state = State.FAILED;
+        lastError = message;
+        lastErrorAt = Instant.now();
     }
 
     private boolean tryLock(Connection connection) throws SQLException {
@@ -164,9 +227,10 @@ class DebeziumChangeStream implements ManagedChangeStream {
     }
 
     /** Runs the connector until it stops, fails, or the lock connection is lost. */
-    private void stream(Connection lock) throws SQLException {
+    private void stream(Connection lock) {
         state = State.STARTING;
-        engine = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
+        dispatcher.startRun();
+        DebeziumEngine<?> created = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
                 .using(connectorProperties())
                 .using(new DebeziumEngine.ConnectorCallback() {
                     @Override
@@ -176,21 +240,29 @@ class DebeziumChangeStream implements ManagedChangeStream {
                 })
                 .using((success, message, error) -> {
                     if (!success && running) {
+                        failed(error != null && error.getMessage() != null ? error.getMessage() : message);
                         log.warn("Change stream {} stopped: {}", properties.name(), message, error);
                     }
                 })
                 .notifying(dispatcher)
                 .build();
+        synchronized (this) {
+            if (!running) {
+                return;
+            }
+            engine = created;
+        }
         Thread watchdog = Thread.ofVirtual().start(() -> closeEngineWhenLost(lock));
         try {
-            engine.run();
+            created.run();
         }
         finally {
             watchdog.interrupt();
             closeEngine();
+            engine = null;
         }
-        if (running) {
-            state = State.FAILED;
+        if (running && state != State.FAILED) {
+            failed("The connector stopped");
         }
     }
 
@@ -211,14 +283,41 @@ class DebeziumChangeStream implements ManagedChangeStream {
         }
     }
 
+    /**
+     * Closes the connector. Debezium refuses while its task is still starting (it would leak the
+     * task's connections), so this tries again until it can: a stream that is stopped must let go
+     * of its lock, or no other instance could ever take over.
+     */
     private void closeEngine() {
         DebeziumEngine<?> current = engine;
-        if (current != null) {
+        if (current == null) {
+            return;
+        }
+        Instant deadline = Instant.now().plus(CLOSE_TIMEOUT);
+        while (true) {
             try {
                 current.close();
+                return;
             }
-            catch (IOException e) {
+            catch (IllegalStateException notNow) {
+                if (!String.valueOf(notNow.getMessage()).contains("starting")) {
+                    return;
+                }
+                if (Instant.now().isAfter(deadline)) {
+                    log.warn("Could not close the change stream's connector within {}", CLOSE_TIMEOUT, notNow);
+                    return;
+                }
+                try {
+                    Thread.sleep(50);
+                }
+                catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+            catch (IOException | RuntimeException e) {
                 log.warn("Could not close the change stream's connector", e);
+                return;
             }
         }
     }
@@ -257,6 +356,10 @@ class DebeziumChangeStream implements ManagedChangeStream {
         }
         connector.setProperty("snapshot.mode", properties.snapshotMode());
         connector.setProperty("skipped.operations", "none");
+        // Transaction boundaries, so that a batch handed to subscribers never ends inside a transaction.
+        connector.setProperty("provide.transaction.metadata", "true");
+        // Intervals as ISO 8601 text: the default, microseconds with 30-day months, is not exact.
+        connector.setProperty("interval.handling.mode", "string");
         connector.setProperty("heartbeat.interval.ms", Long.toString(properties.heartbeatInterval().toMillis()));
         connector.setProperty("heartbeat.action.query", StreamTables.heartbeatQuery(schema, properties.name()));
         connector.setProperty("poll.interval.ms", Long.toString(properties.pollInterval().toMillis()));

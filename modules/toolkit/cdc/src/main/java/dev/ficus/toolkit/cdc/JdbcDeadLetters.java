@@ -5,43 +5,84 @@ import java.io.StringWriter;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
+import java.util.Optional;
 import java.util.stream.Collectors;
-
-import tools.jackson.databind.DeserializationFeature;
-import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
 
-/** Dead letters in the table {@code <schema>.dead_letters}. */
+/**
+ * Dead letters in the table {@code <schema>.dead_letters}, shared by every instance of the
+ * application. A replay is requested here (a timestamp on the row) and carried out by whichever
+ * instance streams, which looks for requests between batches; the caller waits for the outcome.
+ */
 class JdbcDeadLetters implements DeadLetters {
 
-    private static final JsonMapper JSON = JsonMapper.builder()
-            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-            .build();
+    /** How often the streaming instance looks for replays that another instance requested. */
+    private static final Duration REQUEST_POLL = Duration.ofSeconds(2);
 
     private final JdbcClient jdbc;
     private final String stream;
     private final String table;
-    private final Map<String, ChangeSubscription> subscriptions;
+    private final Duration replayTimeout;
+    private volatile boolean requestedHere;
+    private volatile Instant lastPolled = Instant.EPOCH;
 
-    JdbcDeadLetters(JdbcClient jdbc, ChangeStreamProperties properties, List<ChangeSubscription> subscriptions) {
+    JdbcDeadLetters(JdbcClient jdbc, ChangeStreamProperties properties) {
+        this(jdbc, properties, REPLAY_TIMEOUT);
+    }
+
+    JdbcDeadLetters(JdbcClient jdbc, ChangeStreamProperties properties, Duration replayTimeout) {
         this.jdbc = jdbc;
         this.stream = properties.name();
         this.table = properties.schema() + ".dead_letters";
-        this.subscriptions = subscriptions.stream()
-                .collect(Collectors.toMap(ChangeSubscription::name, Function.identity()));
+        this.replayTimeout = replayTimeout;
     }
 
-    void store(String subscription, ChangeEvent change, Exception error, int attempts) {
-        jdbc.sql("insert into " + table + " (stream, subscription, table_name, position, change, error, attempts, failed_at) "
-                        + "values (?, ?, ?, ?, cast(? as jsonb), ?, ?, ?)")
-                .params(stream, subscription, change.table(), change.position(), JSON.writeValueAsString(change),
-                        describe(error), attempts, Timestamp.from(Instant.now()))
-                .update();
+    /** Which rows a dead letter holds back: its own row's later changes, or its whole table's. */
+    record Hold(String subscription, String table, String rowKey, boolean wholeTable) {
+    }
+
+    /** @param waitsBehind the dead letter this change was held behind, or null if it failed itself */
+    long store(String subscription, ChangeEvent change, String error, int attempts, boolean holdsTable,
+            Long waitsBehind) {
+        return jdbc.sql("insert into " + table + " (stream, subscription, table_name, position, change, error, "
+                        + "attempts, failed_at, row_key, holds_table, waits_behind) "
+                        + "values (?, ?, ?, ?, cast(? as jsonb), ?, ?, ?, ?, ?, ?) returning id")
+                .params(stream, subscription, change.table(), change.position(), ChangeEventCodec.write(change),
+                        error, attempts, Timestamp.from(Instant.now()), rowKey(change), holdsTable, waitsBehind)
+                .query(Long.class).single();
+    }
+
+    /** Identifies a row among its table's: its key, as JSON with typed values. */
+    static String rowKey(ChangeEvent change) {
+        return ChangeEventCodec.writeRow(change.key());
+    }
+
+    /** The holds that pending dead letters put on later changes, as the stream starts. */
+    List<Hold> holds() {
+        return jdbc.sql("select subscription, table_name, row_key, bool_or(holds_table) as whole_table, min(id) "
+                        + "from " + table + " where stream = ? and replayed_at is null "
+                        + "group by subscription, table_name, row_key order by min(id)")
+                .param(stream)
+                .query((rows, number) -> new Hold(rows.getString(1), rows.getString(2), rows.getString(3),
+                        rows.getBoolean(4)))
+                .list();
+    }
+
+    /** The first pending dead letter of a hold, which later changes wait behind. */
+    Optional<Long> head(Hold hold) {
+        return jdbc.sql("select min(id) from " + table + " where stream = ? and subscription = ? and table_name = ? "
+                        + "and replayed_at is null" + (hold.wholeTable() ? "" : " and row_key = ?"))
+                .params(hold.wholeTable() ? List.of(stream, hold.subscription(), hold.table())
+                        : List.of(stream, hold.subscription(), hold.table(), hold.rowKey()))
+                .query(Long.class).optional();
     }
 
     @Override
@@ -51,63 +92,172 @@ class JdbcDeadLetters implements DeadLetters {
     }
 
     @Override
-    public List<DeadLetter> pending() {
-        return jdbc.sql("select id, subscription, change, error, failed_at from " + table
-                        + " where stream = ? and replayed_at is null order by id")
-                .param(stream)
+    public Optional<Instant> oldestPending() {
+        return jdbc.sql("select min(failed_at) from " + table + " where stream = ? and replayed_at is null")
+                .param(stream).query(Timestamp.class).optional().map(Timestamp::toInstant);
+    }
+
+    @Override
+    public List<DeadLetter> pending(int limit) {
+        return jdbc.sql(select("stream = ? and replayed_at is null") + " order by id limit ?")
+                .params(stream, limit)
                 .query(this::deadLetter)
                 .list();
     }
 
     @Override
-    public boolean replay(long id) {
-        DeadLetter letter = jdbc.sql("select id, subscription, change, error, failed_at from " + table
-                        + " where stream = ? and id = ? and replayed_at is null")
+    public Replay replay(long id) {
+        DeadLetter letter = jdbc.sql(select("stream = ? and id = ? and replayed_at is null"))
                 .params(stream, id)
                 .query(this::deadLetter)
                 .optional()
-                .orElseThrow(() -> new IllegalArgumentException("No pending dead letter " + id));
-        return replay(letter);
+                .orElseThrow(() -> new NoSuchDeadLetter(id));
+        if (letter.waitsBehind() != null && isPending(letter.waitsBehind())) {
+            throw new DeadLetterWaitsBehind(id, letter.waitsBehind());
+        }
+        // The whole line: the caller waits until the ones behind it went through too.
+        Hold hold = holdOf(id);
+        Long[] line = line(hold).stream().map(DeadLetter::id).filter(queued -> queued >= id).toArray(Long[]::new);
+        Instant requested = request("id = any(?)", (Object) line);
+        return outcome(requested, "id = any(?)", (Object) line);
     }
 
     @Override
-    public int replayAll() {
-        int replayed = 0;
-        for (DeadLetter letter : pending()) {
-            if (replay(letter)) {
-                replayed++;
-            }
-        }
-        return replayed;
+    public Replay replayAll() {
+        Instant requested = request("true");
+        return outcome(requested, "true");
     }
 
-    private boolean replay(DeadLetter letter) {
-        long id = letter.id();
-        ChangeSubscription subscription = subscriptions.get(letter.subscription());
-        if (subscription == null) {
-            throw new IllegalStateException("No subscription " + letter.subscription() + " to replay dead letter " + id);
+    private boolean isPending(long id) {
+        return jdbc.sql("select count(*) from " + table + " where id = ? and replayed_at is null").param(id)
+                .query(Long.class).single() > 0;
+    }
+
+    private Instant request(String which, Object... parameters) {
+        Instant requested = jdbc.sql("select clock_timestamp()").query(Timestamp.class).single().toInstant();
+        jdbc.sql("update " + table + " set replay_requested_at = ? where stream = ? and replayed_at is null and "
+                        + which)
+                .params(parameters(List.of(Timestamp.from(requested), stream), parameters))
+                .update();
+        requestedHere = true;
+        return requested;
+    }
+
+    /** Waits until the streaming instance carried out the requests, then says what became of them. */
+    private Replay outcome(Instant requested, String which, Object... parameters) {
+        Instant deadline = Instant.now().plus(replayTimeout);
+        boolean queued = true;
+        while (Instant.now().isBefore(deadline)) {
+            long open = jdbc.sql("select count(*) from " + table + " where stream = ? and replay_requested_at "
+                            + "is not null and replayed_at is null and " + which)
+                    .params(parameters(List.of(stream), parameters)).query(Long.class).single();
+            if (open == 0) {
+                queued = false;
+                break;
+            }
+            try {
+                Thread.sleep(100);
+            }
+            catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
         }
-        try {
-            subscription.handler().handle(letter.change());
+        Timestamp since = Timestamp.from(requested);
+        int replayed = jdbc.sql("select count(*) from " + table + " where stream = ? and replayed_at >= ?")
+                .params(stream, since).query(Long.class).single().intValue();
+        Map<Long, String> failed = new LinkedHashMap<>();
+        jdbc.sql("select id, error from " + table + " where stream = ? and replayed_at is null "
+                        + "and replay_failed_at >= ? order by id")
+                .params(stream, since)
+                .query(rows -> {
+                    failed.put(rows.getLong(1), firstLine(rows.getString(2)));
+                });
+        return new Replay(replayed, failed, pendingCount(), queued);
+    }
+
+    /** Whether a replay may be waiting: asked here, or some time since another instance was asked. */
+    boolean mayHaveRequests() {
+        Instant now = Instant.now();
+        if (requestedHere || now.isAfter(lastPolled.plus(REQUEST_POLL))) {
+            requestedHere = false;
+            lastPolled = now;
+            return true;
         }
-        catch (Exception e) {
-            jdbc.sql("update " + table + " set error = ?, attempts = attempts + 1 where id = ?")
-                    .params(describe(e), id).update();
-            return false;
-        }
-        jdbc.sql("update " + table + " set replayed_at = now() where id = ?").param(id).update();
-        return true;
+        return false;
+    }
+
+    /** Pending dead letters someone asked to replay, oldest first. */
+    List<DeadLetter> requested() {
+        return jdbc.sql(select("stream = ? and replayed_at is null and replay_requested_at is not null")
+                        + " order by id")
+                .param(stream)
+                .query(this::deadLetter)
+                .list();
+    }
+
+    /** The pending dead letters that a hold keeps in line, oldest first. */
+    List<DeadLetter> line(Hold hold) {
+        String condition = "stream = ? and subscription = ? and table_name = ? and replayed_at is null"
+                + (hold.wholeTable() ? "" : " and row_key = ?");
+        return jdbc.sql(select(condition) + " order by id")
+                .params(hold.wholeTable() ? List.of(stream, hold.subscription(), hold.table())
+                        : List.of(stream, hold.subscription(), hold.table(), hold.rowKey()))
+                .query(this::deadLetter)
+                .list();
+    }
+
+    /** The hold a pending dead letter belongs to. */
+    Hold holdOf(long id) {
+        return jdbc.sql("select subscription, table_name, row_key, holds_table from " + table + " where id = ?")
+                .param(id)
+                .query((rows, number) -> new Hold(rows.getString(1), rows.getString(2), rows.getString(3),
+                        rows.getBoolean(4)))
+                .single();
+    }
+
+    void markReplayed(long id) {
+        jdbc.sql("update " + table + " set replayed_at = clock_timestamp(), replay_requested_at = null, "
+                + "attempts = attempts + 1 where id = ?").param(id).update();
+    }
+
+    void markFailed(long id, String error) {
+        jdbc.sql("update " + table + " set error = ?, attempts = attempts + 1, replay_requested_at = null, "
+                + "replay_failed_at = clock_timestamp() where id = ?").params(error, id).update();
+    }
+
+    /** Leaves a requested dead letter pending without trying it, saying why. */
+    void markNotReplayed(long id, String reason) {
+        jdbc.sql("update " + table + " set replay_requested_at = null, replay_failed_at = clock_timestamp(), "
+                + "error = ? where id = ?").params(reason, id).update();
+    }
+
+    private String select(String condition) {
+        return "select id, subscription, change, error, attempts, failed_at, waits_behind from " + table
+                + " where " + condition;
     }
 
     private DeadLetter deadLetter(ResultSet rows, int rowNumber) throws SQLException {
+        long behind = rows.getLong("waits_behind");
+        Long waitsBehind = rows.wasNull() ? null : behind;
         return new DeadLetter(rows.getLong("id"), rows.getString("subscription"),
-                JSON.readValue(rows.getString("change"), ChangeEvent.class), rows.getString("error"),
-                rows.getTimestamp("failed_at").toInstant());
+                ChangeEventCodec.read(rows.getString("change")), rows.getString("error"), rows.getInt("attempts"),
+                rows.getTimestamp("failed_at").toInstant(), waitsBehind);
     }
 
-    private static String describe(Exception error) {
+    static String describe(Exception error) {
         StringWriter trace = new StringWriter();
         error.printStackTrace(new PrintWriter(trace));
         return trace.toString().lines().limit(20).collect(Collectors.joining("\n"));
+    }
+
+    private static String firstLine(String text) {
+        return text == null ? null : text.lines().findFirst().orElse("");
+    }
+
+    private static List<Object> parameters(List<Object> leading, Object... rest) {
+        List<Object> all = new ArrayList<>(leading);
+        all.addAll(Arrays.asList(rest));
+        return all;
     }
 }

@@ -28,6 +28,14 @@ final class StreamTables {
                     failed_at    timestamptz not null,
                     replayed_at  timestamptz);
                 create index if not exists dead_letters_pending on %1$s.dead_letters (stream) where replayed_at is null;
+                alter table %1$s.dead_letters
+                    add column if not exists row_key             text,
+                    add column if not exists holds_table         boolean not null default false,
+                    add column if not exists waits_behind        bigint,
+                    add column if not exists replay_requested_at timestamptz,
+                    add column if not exists replay_failed_at    timestamptz;
+                create index if not exists dead_letters_rows on %1$s.dead_letters (stream, subscription, table_name, row_key)
+                    where replayed_at is null;
                 """.formatted(schema)).update();
         ensureHeartbeat(jdbc, schema);
     }

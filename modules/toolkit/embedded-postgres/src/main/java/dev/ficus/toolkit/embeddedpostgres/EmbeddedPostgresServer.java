@@ -28,13 +28,16 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     /**
      * Settings every embedded server gets: logical decoding, room for replication slots, and
      * durable commits (the embedded server's library turns them off for speed; a commit must
-     * survive a crash, and change data capture only sees what was flushed).
+     * survive a crash, and change data capture only sees what was flushed). A replication slot
+     * whose consumer stalls may hold back at most 2 GB of write-ahead log: beyond that PostgreSQL
+     * gives the slot up rather than fill the disk, and the stream reports it.
      */
     static final Map<String, String> DEFAULT_SETTINGS = Map.of(
             "synchronous_commit", "on",
             "wal_level", "logical",
             "max_replication_slots", "16",
             "max_wal_senders", "16",
+            "max_slot_wal_keep_size", "2GB",
             "max_connections", "200",
             "listen_addresses", "127.0.0.1");
 

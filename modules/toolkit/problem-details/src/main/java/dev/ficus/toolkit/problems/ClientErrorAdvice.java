@@ -41,6 +41,12 @@ class ClientErrorAdvice extends ResponseEntityExceptionHandler {
 
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ClientErrorAdvice.class);
 
+    private final List<ProblemTranslator> translators;
+
+    ClientErrorAdvice(List<ProblemTranslator> translators) {
+        this.translators = List.copyOf(translators);
+    }
+
     @Override
     protected ResponseEntity<Object> handleMethodArgumentNotValid(MethodArgumentNotValidException ex,
             HttpHeaders headers, HttpStatusCode status, WebRequest request) {
@@ -98,11 +104,18 @@ class ClientErrorAdvice extends ResponseEntityExceptionHandler {
     }
 
     /**
-     * Whatever nobody else handled is a fault of ours, not of the request: it is logged with its
-     * stack trace and answered with a 500 problem that gives nothing internal away.
+     * Whatever nobody else handled, and no {@link ProblemTranslator} recognises, is a fault of
+     * ours, not of the request: it is logged with its stack trace and answered with a 500 problem
+     * that gives nothing internal away.
      */
     @ExceptionHandler(Exception.class)
     ResponseEntity<Object> unexpected(Exception ex, WebRequest request) {
+        for (ProblemTranslator translator : translators) {
+            var translated = translator.translate(ex);
+            if (translated.isPresent()) {
+                return answer(ex, translated.get(), new HttpHeaders(), request);
+            }
+        }
         log.error("Unexpected failure of {}", request.getDescription(false), ex);
         return answer(ex, Problems.of(HttpStatus.INTERNAL_SERVER_ERROR, "internal-error",
                 "Something went wrong on our side; it has been logged."), new HttpHeaders(), request);

@@ -1,5 +1,6 @@
 package dev.ficus.toolkit.problems;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -14,8 +15,8 @@ import org.springframework.core.Ordered;
 public class ProblemDetailsAutoConfiguration {
 
     @Bean
-    ClientErrorAdvice clientErrorAdvice() {
-        return new ClientErrorAdvice();
+    ClientErrorAdvice clientErrorAdvice(ObjectProvider<ProblemTranslator> translators) {
+        return new ClientErrorAdvice(translators.orderedStream().toList());
     }
 
     @Bean

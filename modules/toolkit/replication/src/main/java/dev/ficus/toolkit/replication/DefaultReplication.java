@@ -1,9 +1,11 @@
 package dev.ficus.toolkit.replication;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 import javax.sql.DataSource;
@@ -23,6 +25,7 @@ import dev.ficus.toolkit.cdc.ChangeStream;
 import dev.ficus.toolkit.cdc.ChangeStreamProperties;
 import dev.ficus.toolkit.cdc.ChangeStreams;
 import dev.ficus.toolkit.cdc.ChangeSubscription;
+import dev.ficus.toolkit.cdc.DeadLetters;
 import dev.ficus.toolkit.cdc.ManagedChangeStream;
 import dev.ficus.toolkit.cdc.PostgresDatabase;
 
@@ -34,13 +37,18 @@ class DefaultReplication implements Replication, SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(DefaultReplication.class);
     private static final Duration RETRY = Duration.ofSeconds(5);
+    /** How long a phase switch waits for the other side to catch up before it gives up and undoes itself. */
+    private static final Duration SWITCH_PATIENCE = Duration.ofSeconds(30);
 
     private final ReplicationProperties properties;
     private final PostgresDatabase source;
     private final PostgresDatabase home;
     private final DataSource dataSource;
+    private final DataSource sourceDataSource;
     private final MeterRegistry meters;
     private final JdbcClient jdbc;
+    private final JdbcClient sourceJdbc;
+    private final Fences fences;
     private volatile Resolved resolved;
     private volatile ManagedChangeStream stream;
     private volatile boolean running;
@@ -61,8 +69,12 @@ class DefaultReplication implements Replication, SmartLifecycle {
                 properties.source().password());
         this.home = home;
         this.dataSource = dataSource;
+        this.sourceDataSource = new SimpleDriverDataSource(new org.postgresql.Driver(), source.jdbcUrl(),
+                source.user(), source.password());
         this.meters = meters;
         this.jdbc = JdbcClient.create(dataSource);
+        this.sourceJdbc = JdbcClient.create(sourceDataSource);
+        this.fences = new Fences(properties.schema());
         ReplicationTables.ensureHere(jdbc, properties.schema(), properties.name(), properties.initialPhase());
     }
 
@@ -81,17 +93,16 @@ class DefaultReplication implements Replication, SmartLifecycle {
     }
 
     private Resolved resolve() {
-        JdbcClient sourceJdbc = JdbcClient.create(new SimpleDriverDataSource(new org.postgresql.Driver(),
-                source.jdbcUrl(), source.user(), source.password()));
         ReplicationTables.ensureInSource(sourceJdbc, properties.schema());
         List<TableMapping> tables = properties.tables().stream()
-                .map(table -> TableMapping.resolve(table, sourceJdbc, jdbc))
+                .map(table -> TableMapping.resolve(table, sourceJdbc, jdbc, properties.schema(), properties.name()))
                 .toList();
         MarkedWrites writes = new MarkedWrites(new JdbcTemplate(dataSource),
                 new TransactionTemplate(new DataSourceTransactionManager(dataSource)), properties.schema(),
                 properties.name());
-        return new Resolved(tables, new ReplicationApplier(properties, tables, writes, meters),
-                new Reconciler(tables, source, dataSource, writes, properties.chunkSize()));
+        return new Resolved(tables, new ReplicationApplier(properties, tables, writes, dataSource, this::phase, meters),
+                new Reconciler(tables, source, dataSource, writes, properties.chunkSize(), this::currentAsOf,
+                        ReplicationTables.conflicts(properties.schema()), properties.name()));
     }
 
     /**
@@ -141,9 +152,8 @@ class DefaultReplication implements Replication, SmartLifecycle {
     private ChangeStreamProperties streamSettings() {
         return new ChangeStreamProperties(true, properties.name(), "", "", Set.of(), properties.schema(),
                 properties.snapshotMode(), true, Duration.ofSeconds(1), properties.pollInterval(),
-                Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(2),
-                new ChangeStreamProperties.Retry(5, Duration.ofMillis(50), Duration.ofSeconds(1)),
-                properties.debezium());
+                Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(2), properties.retry(),
+                properties.isolationLimit(), properties.retainedWalThreshold(), properties.debezium());
     }
 
     @Override
@@ -180,11 +190,33 @@ class DefaultReplication implements Replication, SmartLifecycle {
     public ReplicationStatus status() {
         ManagedChangeStream current = stream;
         Resolved known = resolved;
+        Optional<Instant> asOf = currentAsOf();
         return new ReplicationStatus(properties.name(), source.jdbcUrl(),
                 current == null ? ChangeStream.State.STOPPED : current.state(), phase(),
                 known == null ? Map.of() : tables(known),
                 current == null ? null : current.lastLag().orElse(null),
-                current == null ? 0 : current.deadLetters().pendingCount());
+                asOf.orElse(null),
+                asOf.map(instant -> Duration.between(instant, Instant.now())).orElse(null),
+                current == null ? null : current.lastError().orElse(null),
+                current == null ? 0 : current.deadLetters().pendingCount(),
+                current == null ? null : current.deadLetters().oldestPending().orElse(null),
+                known == null ? Map.of() : known.applier().schemaProblems(),
+                conflictCount(),
+                current == null ? null : current.slot().orElse(null));
+    }
+
+    private long conflictCount() {
+        return jdbc.sql("select count(*) from " + ReplicationTables.conflicts(properties.schema())
+                + " where replication = ?").param(properties.name()).query(Long.class).single();
+    }
+
+    /** How current the copy is: every source change committed before this instant is applied (or dead-lettered). */
+    private Optional<Instant> currentAsOf() {
+        ManagedChangeStream current = stream;
+        if (current != null) {
+            return current.currentAsOf();
+        }
+        return ChangeStreams.savedCurrentAsOf(home, properties.schema(), properties.name());
     }
 
     private static Map<String, String> tables(Resolved resolved) {
@@ -203,13 +235,127 @@ class DefaultReplication implements Replication, SmartLifecycle {
                 .orElse(properties.initialPhase());
     }
 
+    /**
+     * Moves writes in one step, with no moment in which both sides take them.
+     *
+     * <p>To here: the source's tables are fenced (its in-flight writes finish first, later ones
+     * are refused), this side waits until it applied everything the source committed before the
+     * fence, then takes writes. Back to the source: this side's tables are fenced, every
+     * replication reading this database must confirm it has everything written here, then the
+     * source's fence comes down. If the other side does not catch up in time, the switch is undone.
+     */
     @Override
-    public void switchPhase(ExtractionPhase phase) {
+    public synchronized void switchPhase(ExtractionPhase target) {
+        ExtractionPhase current = phase();
+        if (current == target) {
+            return;
+        }
+        Resolved known = resolved();
+        List<String> sourceTables = known.tables().stream().map(TableMapping::source).toList();
+        List<String> ourTables = known.tables().stream().map(TableMapping::target).toList();
+        if (target == ExtractionPhase.WRITES_MOVED) {
+            moveWritesHere(sourceTables, ourTables);
+        }
+        else {
+            moveWritesBack(sourceTables, ourTables);
+        }
+        log.info("Replication {}: phase {}", properties.name(), target);
+    }
+
+    private void moveWritesHere(List<String> sourceTables, List<String> ourTables) {
+        ManagedChangeStream current = stream;
+        if (current == null || current.state() != ChangeStream.State.STREAMING) {
+            throw new PhaseSwitchRefused("Replication " + properties.name() + " is not streaming ("
+                    + (current == null ? ChangeStream.State.STOPPED : current.state())
+                    + "): this side may lack changes, so writes stay with the source");
+        }
+        requireNoDeadLetters(current);
+        fences.fence(sourceDataSource, sourceTables, properties.name());
+        Instant fenced = sourceJdbc.sql("select clock_timestamp()").query(java.sql.Timestamp.class).single().toInstant();
+        if (!awaitCurrent(current, fenced) || current.deadLetters().pendingCount() > 0) {
+            fences.unfence(sourceDataSource, sourceTables);
+            throw new PhaseSwitchRefused("Replication " + properties.name() + " did not apply every change the source "
+                    + "made before the switch within " + SWITCH_PATIENCE + " (or dead-lettered one): the source takes "
+                    + "writes again; try once it has caught up");
+        }
+        setPhase(ExtractionPhase.WRITES_MOVED);
+        fences.unfence(dataSource, ourTables);
+        if (readersOfThisDatabase().isEmpty()) {
+            log.warn("Replication {}: writes moved here, but no replication reads this database back; the source's "
+                    + "copy of {} stays as it is now", properties.name(), sourceTables);
+        }
+    }
+
+    private void moveWritesBack(List<String> sourceTables, List<String> ourTables) {
+        List<String> readers = readersOfThisDatabase();
+        if (readers.isEmpty()) {
+            throw new PhaseSwitchRefused("No replication reads this database back: the writes made here would never "
+                    + "reach the source. Start the replication back to the source first.");
+        }
+        fences.fence(dataSource, ourTables, "the source of replication " + properties.name());
+        setPhase(ExtractionPhase.READ_COPY);
+        String written = jdbc.sql("select pg_current_wal_lsn()::text").query(String.class).single();
+        Instant deadline = Instant.now().plus(SWITCH_PATIENCE);
+        while (!readersConfirmed(written)) {
+            if (Instant.now().isAfter(deadline)) {
+                setPhase(ExtractionPhase.WRITES_MOVED);
+                fences.unfence(dataSource, ourTables);
+                throw new PhaseSwitchRefused("The replications reading this database " + readers + " did not confirm "
+                        + "every change made here within " + SWITCH_PATIENCE + ": writes stay here; try again once "
+                        + "they caught up");
+            }
+            pause();
+        }
+        fences.unfence(sourceDataSource, sourceTables);
+    }
+
+    /** The logical replication slots on this database: replications that read it, back to the source. */
+    private List<String> readersOfThisDatabase() {
+        return jdbc.sql("select slot_name from pg_replication_slots where slot_type = 'logical' "
+                + "and database = current_database() order by slot_name").query(String.class).list();
+    }
+
+    private boolean readersConfirmed(String lsn) {
+        return jdbc.sql("select count(*) from pg_replication_slots where slot_type = 'logical' "
+                        + "and database = current_database() and (confirmed_flush_lsn is null "
+                        + "or confirmed_flush_lsn < cast(? as pg_lsn))")
+                .param(lsn).query(Long.class).single() == 0;
+    }
+
+    private boolean awaitCurrent(ManagedChangeStream current, Instant moment) {
+        Instant deadline = Instant.now().plus(SWITCH_PATIENCE);
+        while (current.currentAsOf().map(asOf -> asOf.isBefore(moment)).orElse(true)) {
+            if (Instant.now().isAfter(deadline)) {
+                return false;
+            }
+            pause();
+        }
+        return true;
+    }
+
+    private void requireNoDeadLetters(ManagedChangeStream current) {
+        long pending = current.deadLetters().pendingCount();
+        if (pending > 0) {
+            throw new PhaseSwitchRefused(pending + " dead letters of replication " + properties.name() + " wait: this "
+                    + "side lacks their changes. Replay them (POST /admin/replication/dead-letters/replays) first.");
+        }
+    }
+
+    private void setPhase(ExtractionPhase phase) {
         jdbc.sql("update " + ReplicationTables.phase(properties.schema())
                         + " set phase = ?, changed_at = now() where replication = ?")
                 .params(phase.name(), properties.name())
                 .update();
-        log.info("Replication {}: phase {}", properties.name(), phase);
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(100);
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PhaseSwitchRefused("Interrupted while switching phase");
+        }
     }
 
     @Override
@@ -221,11 +367,39 @@ class DefaultReplication implements Replication, SmartLifecycle {
 
     @Override
     public ReconciliationReport reconcile(boolean repair) {
+        if (repair) {
+            requireSourceOwnsWrites();
+        }
         return resolved().reconciler().reconcile(repair);
     }
 
     @Override
     public RepairResult repair(String table, Map<String, String> key) {
+        requireSourceOwnsWrites();
         return resolved().reconciler().repair(table, key);
+    }
+
+    /** A repair copies the source's row here: once writes moved here, this side's rows are the truth. */
+    private void requireSourceOwnsWrites() {
+        if (phase() == ExtractionPhase.WRITES_MOVED) {
+            throw new PhaseSwitchRefused("Writes moved here: this side's rows are the truth, and a repair would copy the "
+                    + "source's older rows over them. Reconcile from the other side to repair its copy.");
+        }
+    }
+
+    @Override
+    public Optional<DeadLetters> deadLetters() {
+        ManagedChangeStream current = stream;
+        return current == null ? Optional.empty() : Optional.of(current.deadLetters());
+    }
+
+    @Override
+    public List<Conflict> conflicts(int limit) {
+        return jdbc.sql("select id, table_name, row_key::text, version, incoming::text, kept, detected_at from "
+                        + ReplicationTables.conflicts(properties.schema()) + " where replication = ? order by id limit ?")
+                .params(properties.name(), limit)
+                .query((rows, number) -> new Conflict(rows.getLong(1), rows.getString(2), rows.getString(3),
+                        rows.getString(4), rows.getString(5), rows.getString(6), rows.getTimestamp(7).toInstant()))
+                .list();
     }
 }

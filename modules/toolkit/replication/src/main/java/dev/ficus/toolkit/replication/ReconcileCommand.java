@@ -38,14 +38,18 @@ public final class ReconcileCommand {
     }
 
     static void print(ReconciliationReport report, PrintStream out) {
-        out.printf("%-28s %12s %12s %9s %11s %10s %9s%n", "table", "source rows", "rows here", "missing",
-                "unexpected", "different", "repaired");
+        out.printf("%-28s %12s %12s %9s %11s %10s %9s %9s %9s%n", "table", "source rows", "rows here", "missing",
+                "unexpected", "different", "in flight", "repaired", "conflicts");
         for (ReconciliationReport.TableReport table : report.tables()) {
-            out.printf("%-28s %12d %12d %9d %11d %10d %9d%n", table.table(), table.sourceRows(), table.targetRows(),
-                    table.missing(), table.unexpected(), table.different(), table.repaired());
+            out.printf("%-28s %12d %12d %9d %11d %10d %9d %9d %9d%n", table.table(), table.sourceRows(),
+                    table.targetRows(), table.missing(), table.unexpected(), table.different(), table.inFlight(),
+                    table.repaired(), table.conflicts());
             table.mismatchedKeys().forEach(key -> out.println("  mismatch: " + key));
         }
         out.printf("%d mismatches%s in %d ms%n", report.mismatches(), report.repaired() ? ", repaired" : "",
                 report.took().toMillis());
+        if (!report.streamCaughtUp()) {
+            out.println("The stream was not current (stopped, or far behind): some mismatches may be changes in flight.");
+        }
     }
 }

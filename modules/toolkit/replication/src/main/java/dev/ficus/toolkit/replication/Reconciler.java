@@ -5,6 +5,7 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -12,10 +13,15 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 import javax.sql.DataSource;
+
+import org.springframework.jdbc.core.JdbcTemplate;
 
 import dev.ficus.toolkit.cdc.PostgresDatabase;
 import dev.ficus.toolkit.replication.ReconciliationReport.TableReport;
@@ -25,40 +31,68 @@ import dev.ficus.toolkit.replication.TableMapping.Column;
  * Compares the source's rows with this database's, a chunk of keys at a time: both sides are read
  * in key order, {@code chunkSize} source rows per query with the target rows of the same key range,
  * and each row is reduced to a checksum of its replicated columns rendered as text by PostgreSQL.
- * Memory holds one chunk, never a table.
+ * Memory holds one chunk and a bounded list of suspects, never a table.
+ *
+ * <p>While the stream runs, a row may differ only because its latest change is still on its way.
+ * So a row that differs is a suspect: its source row is read again (noting the source's clock),
+ * this side waits until the stream has applied everything the source committed before then, and
+ * reads its row again. If they still differ and the source row did not change meanwhile, the
+ * difference is real; if the source row changed, the check is repeated.
+ *
+ * <p>A repair makes one row here what it is in the source, inside one transaction that first
+ * locks the row here and only then reads the source: a stream write to that row waits for the
+ * repair, and anything the stream wrote before was committed in the source before the repair
+ * read it. So a repair never puts an older row back over a newer one. A row missing here is
+ * inserted only if the stream has not brought it meanwhile.
  */
 final class Reconciler {
 
     static final int REPORTED_KEYS = 100;
+    /** Suspects checked again together: the memory a reconciliation holds beyond one chunk. */
+    static final int SUSPECTS_PER_CHECK = 1_000;
+    private static final int ROUNDS = 5;
+    /** How long one reconciliation waits, in all, for the stream to catch up with what it read. */
+    private static final Duration PATIENCE = Duration.ofSeconds(30);
 
     private final List<TableMapping> tables;
     private final PostgresDatabase source;
     private final DataSource target;
     private final MarkedWrites writes;
     private final int chunkSize;
+    private final Supplier<Optional<Instant>> currentAsOf;
+    private final String conflicts;
+    private final String replication;
 
     Reconciler(List<TableMapping> tables, PostgresDatabase source, DataSource target, MarkedWrites writes,
-            int chunkSize) {
+            int chunkSize, Supplier<Optional<Instant>> currentAsOf, String conflicts, String replication) {
         this.tables = tables;
         this.source = source;
         this.target = target;
         this.writes = writes;
         this.chunkSize = chunkSize;
+        this.currentAsOf = currentAsOf;
+        this.conflicts = conflicts;
+        this.replication = replication;
     }
 
     ReconciliationReport reconcile(boolean repair) {
         Instant started = Instant.now();
+        Instant patience = started.plus(PATIENCE);
         List<TableReport> reports = new ArrayList<>();
+        boolean caughtUp = true;
         for (TableMapping table : tables) {
             try (Connection sourceConnection = connectToSource();
                  Connection targetConnection = target.getConnection()) {
-                reports.add(new TableComparison(table, sourceConnection, targetConnection, repair).run());
+                TableComparison comparison = new TableComparison(table, sourceConnection, targetConnection, repair,
+                        patience);
+                reports.add(comparison.run());
+                caughtUp &= comparison.caughtUp;
             }
             catch (SQLException e) {
                 throw new IllegalStateException("Could not reconcile " + table.target(), e);
             }
         }
-        return new ReconciliationReport(started, Duration.between(started, Instant.now()), repair, reports);
+        return new ReconciliationReport(started, Duration.between(started, Instant.now()), repair, caughtUp, reports);
     }
 
     /**
@@ -82,29 +116,95 @@ final class Reconciler {
             keyValues.add(value);
         }
         try (Connection sourceConnection = connectToSource()) {
-            return repair(sourceConnection, table, keyValues);
+            inUtc(sourceConnection);
+            RepairResult result;
+            try {
+                result = repair(sourceConnection, table, keyValues);
+            }
+            catch (RuntimeException e) {
+                if (isMalformedValue(e)) {
+                    throw new InvalidRowKey("Not a valid key of " + table.target() + ": " + keyMap(table, keyValues));
+                }
+                throw e;
+            }
+            if (result == RepairResult.NOTHING) {
+                throw new RowNotFound(table.target(), keyMap(table, keyValues));
+            }
+            return result;
         }
         catch (SQLException e) {
             throw new IllegalStateException("Could not connect to the source of " + tableName, e);
         }
     }
 
+    /** SQLSTATE class 22, data exception: a value that is not of the column's type. */
+    private static boolean isMalformedValue(Throwable error) {
+        for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+            if (cause instanceof SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("22")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private Connection connectToSource() throws SQLException {
         return DriverManager.getConnection(source.jdbcUrl(), source.user(), source.password());
     }
 
+    /** Timestamps with a time zone render in the session's zone: both sides render alike in UTC. */
+    private static void inUtc(Connection connection) throws SQLException {
+        try (var statement = connection.createStatement()) {
+            statement.execute("set time zone 'UTC'");
+        }
+    }
+
+    /** One row, repaired under its lock here: see the class comment. */
     private RepairResult repair(Connection sourceConnection, TableMapping table, List<String> key) {
-        Object[] sourceRow = readSourceRow(sourceConnection, table, key);
-        if (sourceRow != null) {
-            writes.run(jdbc -> jdbc.update(table.overwrite(), sourceRow));
-            return RepairResult.COPIED;
+        RepairResult[] result = new RepairResult[1];
+        writes.run(jdbc -> {
+            jdbc.execute("set local time zone 'UTC'");
+            String here = first(jdbc.queryForList(table.targetChecksum(true), String.class, key.toArray()));
+            String there = checksum(sourceConnection, table.sourceChecksum(), key, table);
+            if (there == null) {
+                result[0] = here == null ? RepairResult.NOTHING
+                        : jdbc.update(table.delete(), key.toArray()) > 0 ? RepairResult.DELETED : RepairResult.NOTHING;
+            }
+            else if (there.equals(here)) {
+                result[0] = RepairResult.UNCHANGED;
+            }
+            else {
+                Object[] row = readSourceRow(sourceConnection, table, key);
+                if (row == null) {
+                    result[0] = RepairResult.UNCHANGED;
+                }
+                else {
+                    jdbc.update(here == null ? table.insertIfAbsent() : table.overwrite(), row);
+                    result[0] = RepairResult.COPIED;
+                }
+            }
+        });
+        return result[0];
+    }
+
+    private static String first(List<String> values) {
+        return values.isEmpty() ? null : values.getFirst();
+    }
+
+    private static String checksum(Connection connection, String sql, List<String> key, TableMapping table) {
+        try (PreparedStatement select = connection.prepareStatement(sql)) {
+            for (int i = 0; i < key.size(); i++) {
+                select.setString(i + 1, key.get(i));
+            }
+            try (ResultSet row = select.executeQuery()) {
+                return row.next() ? row.getString(1) : null;
+            }
         }
-        boolean[] deleted = new boolean[1];
-        writes.run(jdbc -> deleted[0] = jdbc.update(table.delete(), key.toArray()) > 0);
-        if (!deleted[0]) {
-            throw new RowNotFound(table.target(), keyMap(table, key));
+        catch (SQLException e) {
+            if ("22P02".equals(e.getSQLState())) {
+                throw new InvalidRowKey("Not a valid key of " + table.target() + ": " + keyMap(table, key));
+            }
+            throw new IllegalStateException("Could not read " + table.target() + " " + key, e);
         }
-        return RepairResult.DELETED;
     }
 
     private Object[] readSourceRow(Connection sourceConnection, TableMapping table, List<String> key) {
@@ -143,36 +243,41 @@ final class Reconciler {
     private record RowSum(List<String> key, String checksum) {
     }
 
+    private enum Mismatch { MISSING, UNEXPECTED, DIFFERENT }
+
     private final class TableComparison {
 
         private final TableMapping table;
         private final Connection sourceConnection;
         private final Connection targetConnection;
         private final boolean repair;
+        private final Instant patience;
         private long sourceRows;
         private long targetRows;
         private long missing;
         private long unexpected;
         private long different;
+        private long inFlight;
         private long repaired;
+        private boolean caughtUp = true;
         private final List<Map<String, String>> mismatchedKeys = new ArrayList<>();
+        private final List<List<String>> suspects = new ArrayList<>();
 
-        TableComparison(TableMapping table, Connection sourceConnection, Connection targetConnection, boolean repair) {
+        TableComparison(TableMapping table, Connection sourceConnection, Connection targetConnection, boolean repair,
+                Instant patience) {
             this.table = table;
             this.sourceConnection = sourceConnection;
             this.targetConnection = targetConnection;
             this.repair = repair;
+            this.patience = patience;
         }
 
         TableReport run() throws SQLException {
-            // Timestamps with a time zone render in the session's zone: make both sides render alike.
-            for (Connection connection : List.of(sourceConnection, targetConnection)) {
-                try (var statement = connection.createStatement()) {
-                    statement.execute("set time zone 'UTC'");
-                }
-            }
+            inUtc(sourceConnection);
+            inUtc(targetConnection);
             try {
                 compare();
+                settle();
             }
             finally {
                 try (var statement = targetConnection.createStatement()) {
@@ -180,7 +285,19 @@ final class Reconciler {
                 }
             }
             return new TableReport(table.target(), table.source(), sourceRows, targetRows, missing, unexpected,
-                    different, repaired, List.copyOf(mismatchedKeys));
+                    different, inFlight, repaired, conflictCount(), List.copyOf(mismatchedKeys));
+        }
+
+        private long conflictCount() throws SQLException {
+            try (PreparedStatement count = targetConnection.prepareStatement("select count(*) from " + conflicts
+                    + " where replication = ? and table_name = ?")) {
+                count.setString(1, replication);
+                count.setString(2, table.target());
+                try (ResultSet result = count.executeQuery()) {
+                    result.next();
+                    return result.getLong(1);
+                }
+            }
         }
 
         private void compare() throws SQLException {
@@ -207,7 +324,9 @@ final class Reconciler {
                 List<RowSum> rest = read(targetConnection, sums(table.target(), Column::target,
                         Column::targetParameter, after != null, false, true), after, null);
                 targetRows += rest.size();
-                rest.forEach(row -> mismatch(row.key(), Mismatch.UNEXPECTED));
+                for (RowSum row : rest) {
+                    suspect(row.key());
+                }
                 if (rest.size() < chunkSize) {
                     break;
                 }
@@ -215,23 +334,70 @@ final class Reconciler {
             }
         }
 
-        private void match(List<RowSum> sourceChunk, List<RowSum> targetChunk) {
+        private void match(List<RowSum> sourceChunk, List<RowSum> targetChunk) throws SQLException {
             Map<List<String>, String> here = new HashMap<>();
             targetChunk.forEach(row -> here.put(row.key(), row.checksum()));
             for (RowSum row : sourceChunk) {
                 String checksum = here.remove(row.key());
-                if (checksum == null) {
-                    mismatch(row.key(), Mismatch.MISSING);
-                }
-                else if (!checksum.equals(row.checksum())) {
-                    mismatch(row.key(), Mismatch.DIFFERENT);
+                if (!row.checksum().equals(checksum)) {
+                    suspect(row.key());
                 }
             }
-            targetChunk.stream().filter(row -> here.containsKey(row.key()))
-                    .forEach(row -> mismatch(row.key(), Mismatch.UNEXPECTED));
+            for (RowSum row : targetChunk) {
+                if (here.containsKey(row.key())) {
+                    suspect(row.key());
+                }
+            }
         }
 
-        private void mismatch(List<String> key, Mismatch kind) {
+        private void suspect(List<String> key) throws SQLException {
+            suspects.add(key);
+            if (suspects.size() >= SUSPECTS_PER_CHECK) {
+                settle();
+            }
+        }
+
+        /** Checks the suspects again once the stream caught up with the source; counts (and repairs) the real ones. */
+        private void settle() throws SQLException {
+            if (suspects.isEmpty()) {
+                return;
+            }
+            List<List<String>> remaining = new ArrayList<>(suspects);
+            suspects.clear();
+            Map<List<String>, Mismatch> confirmed = new LinkedHashMap<>();
+            for (int round = 1; round <= ROUNDS && !remaining.isEmpty(); round++) {
+                Map<List<String>, String> there = checksums(sourceConnection, table.sourceChecksum(), remaining);
+                Instant readAt = sourceClock();
+                boolean current = awaitStream(readAt);
+                caughtUp &= current;
+                Map<List<String>, String> here = checksums(targetConnection, table.targetChecksum(false), remaining);
+                List<List<String>> differing = remaining.stream()
+                        .filter(key -> !Objects.equals(there.get(key), here.get(key))).toList();
+                inFlight += remaining.size() - differing.size();
+                if (differing.isEmpty()) {
+                    remaining = List.of();
+                    break;
+                }
+                Map<List<String>, String> again = checksums(sourceConnection, table.sourceChecksum(), differing);
+                List<List<String>> next = new ArrayList<>();
+                for (List<String> key : differing) {
+                    if (Objects.equals(again.get(key), there.get(key)) || round == ROUNDS) {
+                        // The source row stayed as it was, and the stream has applied everything before it.
+                        confirmed.put(key, there.get(key) == null ? Mismatch.UNEXPECTED
+                                : here.get(key) == null ? Mismatch.MISSING : Mismatch.DIFFERENT);
+                    }
+                    else {
+                        next.add(key);
+                    }
+                }
+                remaining = next;
+            }
+            for (Map.Entry<List<String>, Mismatch> mismatch : confirmed.entrySet()) {
+                count(mismatch.getKey(), mismatch.getValue());
+            }
+        }
+
+        private void count(List<String> key, Mismatch kind) {
             switch (kind) {
                 case MISSING -> missing++;
                 case UNEXPECTED -> unexpected++;
@@ -241,9 +407,56 @@ final class Reconciler {
                 mismatchedKeys.add(keyMap(table, key));
             }
             if (repair) {
-                // On the comparison's own connection: one per table, not one per row.
-                Reconciler.this.repair(sourceConnection, table, key);
-                repaired++;
+                RepairResult result = Reconciler.this.repair(sourceConnection, table, key);
+                if (result == RepairResult.COPIED || result == RepairResult.DELETED) {
+                    repaired++;
+                }
+            }
+        }
+
+        private Map<List<String>, String> checksums(Connection connection, String sql, List<List<String>> keys)
+                throws SQLException {
+            Map<List<String>, String> sums = new HashMap<>();
+            try (PreparedStatement select = connection.prepareStatement(sql)) {
+                for (List<String> key : keys) {
+                    for (int i = 0; i < key.size(); i++) {
+                        select.setString(i + 1, key.get(i));
+                    }
+                    try (ResultSet row = select.executeQuery()) {
+                        if (row.next()) {
+                            sums.put(key, row.getString(1));
+                        }
+                    }
+                }
+            }
+            return sums;
+        }
+
+        private Instant sourceClock() throws SQLException {
+            try (var statement = sourceConnection.createStatement();
+                 ResultSet now = statement.executeQuery("select clock_timestamp()")) {
+                now.next();
+                return now.getTimestamp(1).toInstant();
+            }
+        }
+
+        /** Waits (within the reconciliation's patience) until the stream applied what the source committed before {@code moment}. */
+        private boolean awaitStream(Instant moment) {
+            while (true) {
+                Optional<Instant> asOf = currentAsOf.get();
+                if (asOf.isPresent() && !asOf.get().isBefore(moment)) {
+                    return true;
+                }
+                if (asOf.isEmpty() || Instant.now().isAfter(patience)) {
+                    return false;
+                }
+                try {
+                    Thread.sleep(50);
+                }
+                catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
             }
         }
 
@@ -255,8 +468,6 @@ final class Reconciler {
                 boolean hasLowerBound, boolean hasUpperBound, boolean limited) {
             String keys = table.keys().stream().map(name).collect(Collectors.joining(", "));
             String parameters = table.keys().stream().map(parameter).collect(Collectors.joining(", "));
-            String rendered = table.columns().stream().map(column -> name.apply(column) + "::text")
-                    .collect(Collectors.joining(", "));
             List<String> conditions = new ArrayList<>();
             if (hasLowerBound) {
                 conditions.add("(" + keys + ") > (" + parameters + ")");
@@ -267,7 +478,7 @@ final class Reconciler {
             // Aliased: a bare column name in ORDER BY would otherwise sort by the text output column.
             return "select " + table.keys().stream().map(key -> name.apply(key) + "::text as key_" + key.target())
                     .collect(Collectors.joining(", "))
-                    + ", md5(row(" + rendered + ")::text) from " + tableName
+                    + ", " + table.checksum(name) + " from " + tableName
                     + (conditions.isEmpty() ? "" : " where " + String.join(" and ", conditions))
                     + " order by " + keys + (limited ? " limit " + chunkSize : "");
         }
@@ -300,6 +511,4 @@ final class Reconciler {
             }
         }
     }
-
-    private enum Mismatch { MISSING, UNEXPECTED, DIFFERENT }
 }

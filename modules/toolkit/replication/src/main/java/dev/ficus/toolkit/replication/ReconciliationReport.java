@@ -8,12 +8,16 @@ import java.util.Map;
 /**
  * What a reconciliation found.
  *
- * @param startedAt when it started
- * @param took      how long it took
- * @param repaired  whether mismatches were repaired as they were found
- * @param tables    one entry per replicated table
+ * @param startedAt       when it started
+ * @param took            how long it took
+ * @param repaired        whether mismatches were repaired as they were found
+ * @param streamCaughtUp  whether every row that differed was checked again after the stream had
+ *                        applied what the source held when it was read; if not (the stream is
+ *                        stopped, or far behind), a reported row may merely be in flight
+ * @param tables          one entry per replicated table
  */
-public record ReconciliationReport(Instant startedAt, Duration took, boolean repaired, List<TableReport> tables) {
+public record ReconciliationReport(Instant startedAt, Duration took, boolean repaired, boolean streamCaughtUp,
+        List<TableReport> tables) {
 
     /** Rows that differ, are missing here, or are here but not in the source, over all tables. */
     public long mismatches() {
@@ -30,12 +34,17 @@ public record ReconciliationReport(Instant startedAt, Duration took, boolean rep
      * @param missing        rows of the source that are not here
      * @param unexpected     rows here that the source does not have
      * @param different      rows in both whose replicated columns differ
+     * @param inFlight       rows that differed at first but agreed once the stream caught up: not
+     *                       mismatches, changes on their way
      * @param repaired       mismatching rows repaired, when repairing
+     * @param conflicts      rows of this table both sides changed to the same version, recorded by
+     *                       the replication ({@code <schema>.conflicts})
      * @param mismatchedKeys keys of the mismatching rows (column name to value as text), the first
      *                       {@value Reconciler#REPORTED_KEYS} of them
      */
     public record TableReport(String table, String source, long sourceRows, long targetRows, long missing,
-            long unexpected, long different, long repaired, List<Map<String, String>> mismatchedKeys) {
+            long unexpected, long different, long inFlight, long repaired, long conflicts,
+            List<Map<String, String>> mismatchedKeys) {
 
         public long mismatches() {
             return missing + unexpected + different;

@@ -7,5 +7,11 @@ public enum RepairResult {
     COPIED,
 
     /** The source has no such row, so it was deleted here. */
-    DELETED
+    DELETED,
+
+    /** The row here already was what it is in the source (the stream got there first): nothing written. */
+    UNCHANGED,
+
+    /** Neither side has the row (any more): nothing written. */
+    NOTHING
 }

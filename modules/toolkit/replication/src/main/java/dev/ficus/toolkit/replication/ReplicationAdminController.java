@@ -1,5 +1,6 @@
 package dev.ficus.toolkit.replication;
 
+import java.util.List;
 import java.util.Map;
 
 import jakarta.validation.Valid;
@@ -8,12 +9,15 @@ import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.NotNull;
 
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+
+import dev.ficus.toolkit.cdc.DeadLetters;
 
 /**
  * Operating a replication over HTTP. The application's security must keep {@code /admin/**} to
@@ -22,6 +26,8 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 @RequestMapping("/admin/replication")
 class ReplicationAdminController {
+
+    private static final int LISTED = 100;
 
     private final Replication replication;
 
@@ -43,6 +49,35 @@ class ReplicationAdminController {
     @PostMapping("/repairs")
     Repaired repair(@Valid @RequestBody Repair repair) {
         return new Repaired(repair.table(), repair.key(), replication.repair(repair.table(), repair.key()));
+    }
+
+    /** The oldest pending dead letters (at most 100) and how many there are. */
+    @GetMapping("/dead-letters")
+    PendingDeadLetters deadLetters() {
+        DeadLetters letters = deadLettersHere();
+        return new PendingDeadLetters(letters.pendingCount(), letters.pending(LISTED));
+    }
+
+    /** Replays every pending dead letter, in order. */
+    @PostMapping("/dead-letters/replays")
+    DeadLetters.Replay replayAll() {
+        return deadLettersHere().replayAll();
+    }
+
+    /** Replays one dead letter, and those of its row that wait behind it. */
+    @PostMapping("/dead-letters/{id}/replays")
+    DeadLetters.Replay replay(@PathVariable long id) {
+        return deadLettersHere().replay(id);
+    }
+
+    /** Rows both sides changed to the same version, oldest first (at most 100). */
+    @GetMapping("/conflicts")
+    List<Replication.Conflict> conflicts() {
+        return replication.conflicts(LISTED);
+    }
+
+    private DeadLetters deadLettersHere() {
+        return replication.deadLetters().orElseThrow(() -> new NotStreamingHere(replication.status().name()));
     }
 
     @GetMapping("/phase")
@@ -67,5 +102,8 @@ class ReplicationAdminController {
     }
 
     record PhaseSwitch(@NotNull ExtractionPhase phase) {
+    }
+
+    record PendingDeadLetters(long pending, List<DeadLetters.DeadLetter> shown) {
     }
 }

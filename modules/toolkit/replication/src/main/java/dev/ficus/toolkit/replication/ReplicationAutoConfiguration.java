@@ -40,8 +40,9 @@ public class ReplicationAutoConfiguration {
     }
 
     @Bean
-    ReplicationHealthIndicator replicationHealthIndicator(Replication replication) {
-        return new ReplicationHealthIndicator(replication);
+    ReplicationHealthIndicator replicationHealthIndicator(Replication replication,
+            ReplicationProperties properties) {
+        return new ReplicationHealthIndicator(replication, properties);
     }
 
     @Bean

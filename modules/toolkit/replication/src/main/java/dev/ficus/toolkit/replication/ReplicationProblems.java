@@ -7,6 +7,8 @@ import org.springframework.http.ProblemDetail;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 
+import dev.ficus.toolkit.cdc.DeadLetterWaitsBehind;
+import dev.ficus.toolkit.cdc.NoSuchDeadLetter;
 import dev.ficus.toolkit.problems.Problems;
 
 /**
@@ -35,5 +37,25 @@ class ReplicationProblems {
     @ExceptionHandler
     ProblemDetail invalidKey(InvalidRowKey e) {
         return Problems.of(HttpStatus.BAD_REQUEST, "invalid-key", e.getMessage());
+    }
+
+    @ExceptionHandler
+    ProblemDetail phaseSwitchRefused(PhaseSwitchRefused e) {
+        return Problems.of(HttpStatus.CONFLICT, "phase-switch-refused", e.getMessage());
+    }
+
+    @ExceptionHandler
+    ProblemDetail noSuchDeadLetter(NoSuchDeadLetter e) {
+        return Problems.of(HttpStatus.NOT_FOUND, "no-such-dead-letter", e.getMessage());
+    }
+
+    @ExceptionHandler
+    ProblemDetail waitsBehind(DeadLetterWaitsBehind e) {
+        return Problems.of(HttpStatus.CONFLICT, "dead-letter-waits-behind", e.getMessage());
+    }
+
+    @ExceptionHandler
+    ProblemDetail notStreaming(NotStreamingHere e) {
+        return Problems.of(HttpStatus.CONFLICT, "not-streaming-here", e.getMessage());
     }
 }

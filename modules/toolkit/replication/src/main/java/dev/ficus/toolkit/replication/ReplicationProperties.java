@@ -6,6 +6,9 @@ import java.util.Map;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
+
+import dev.ficus.toolkit.cdc.ChangeStreamProperties;
 
 /**
  * Settings of replication into this application's database ({@code ficus.replication.*}).
@@ -23,6 +26,15 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param pollInterval  how long the stream waits for more changes before applying a batch
  * @param initialPhase  the phase a new replication starts in
  * @param chunkSize     rows compared per query when reconciling
+ * @param maxStaleness  while this side is a read copy, how far behind the source it may fall
+ *                      before readiness says it is out of service (a stalled or failed stream), so
+ *                      that a load balancer stops sending it reads
+ * @param retry         how a change the target rejects is retried before it is dead-lettered
+ * @param isolationLimit changes of one batch kept in memory to find a rejected one at once; a
+ *                      larger source transaction is read again from the log for that
+ * @param retainedWalThreshold write-ahead log the replication's slot in the source may hold back
+ *                      before health reports it; keep it below the source's
+ *                      {@code max_slot_wal_keep_size}
  * @param tables        what is replicated where
  * @param debezium      further Debezium properties for the stream
  */
@@ -37,6 +49,10 @@ public record ReplicationProperties(
         @DefaultValue("10ms") Duration pollInterval,
         @DefaultValue("READ_COPY") ExtractionPhase initialPhase,
         @DefaultValue("1000") int chunkSize,
+        @DefaultValue("10s") Duration maxStaleness,
+        @DefaultValue ChangeStreamProperties.Retry retry,
+        @DefaultValue("10000") int isolationLimit,
+        @DefaultValue("1GB") DataSize retainedWalThreshold,
         @DefaultValue List<Table> tables,
         @DefaultValue Map<String, String> debezium) {
 
@@ -74,13 +90,19 @@ public record ReplicationProperties(
      * @param versionColumn a target column that grows with every change of a row (a version or an
      *                      update time); with it, an incoming row never replaces a newer one, which
      *                      keeps a late redelivery or the other direction of a two-way sync from
-     *                      undoing a change
+     *                      undoing a change, and a row both sides changed to the same version is
+     *                      recorded as a conflict
+     * @param onError       what a change this table's target rejects (a constraint, a value that
+     *                      does not fit) does: {@code dead-letter} it and go on (later changes of
+     *                      the same row wait behind it), or {@code halt} the stream until it can
+     *                      be applied
      */
     public record Table(
             String source,
             @DefaultValue("") String target,
             @DefaultValue Map<String, String> columns,
-            @DefaultValue("") String versionColumn) {
+            @DefaultValue("") String versionColumn,
+            @DefaultValue("dead-letter") OnError onError) {
 
         public Table {
             if (source == null || !source.matches("[a-z_][a-z0-9_]*\\.[a-z_][a-z0-9_]*")) {
@@ -96,5 +118,13 @@ public record ReplicationProperties(
         String targetTable() {
             return target.isEmpty() ? source : target;
         }
+    }
+
+    /** What a change the target rejects does to the stream. */
+    public enum OnError {
+        /** Dead-letter the change with the target's error and go on; the row's later changes wait behind it. */
+        DEAD_LETTER,
+        /** Stop the stream at the change until it can be applied: for tables whose changes must never be applied out of order. */
+        HALT
     }
 }

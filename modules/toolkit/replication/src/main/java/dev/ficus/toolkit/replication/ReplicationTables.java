@@ -17,6 +17,16 @@ final class ReplicationTables {
         return schema + ".phase";
     }
 
+    /** Which source column fed which target column: see {@link MappingHistory}. */
+    static String mappings(String schema) {
+        return schema + ".mappings";
+    }
+
+    /** Rows both sides changed to the same version with different contents: see {@link ReplicationApplier}. */
+    static String conflicts(String schema) {
+        return schema + ".conflicts";
+    }
+
     /** In the source: the marks of a replication in the other direction, which this one streams. */
     static void ensureInSource(JdbcClient source, String schema) {
         source.sql("""
@@ -28,7 +38,7 @@ final class ReplicationTables {
                 """.formatted(schema, marks(schema))).update();
     }
 
-    /** Here: this replication's marks row and its phase. */
+    /** Here: this replication's marks row, its phase, its mapping record and its conflicts. */
     static void ensureHere(JdbcClient here, String schema, String replication, ExtractionPhase initialPhase) {
         ensureInSource(here, schema);
         here.sql("""
@@ -36,7 +46,22 @@ final class ReplicationTables {
                     replication text        primary key,
                     phase       text        not null,
                     changed_at  timestamptz not null);
-                """.formatted(phase(schema))).update();
+                create table if not exists %2$s (
+                    replication   text not null,
+                    target_table  text not null,
+                    target_column text not null,
+                    source_column text not null,
+                    primary key (replication, target_table, target_column));
+                create table if not exists %3$s (
+                    id            bigserial   primary key,
+                    replication   text        not null,
+                    table_name    text        not null,
+                    row_key       jsonb       not null,
+                    version       text        not null,
+                    incoming      jsonb       not null,
+                    kept          text        not null,
+                    detected_at   timestamptz not null);
+                """.formatted(phase(schema), mappings(schema), conflicts(schema))).update();
         here.sql("insert into " + marks(schema) + " (replication, batches, applied_at) values (?, 0, now()) "
                 + "on conflict do nothing").param(replication).update();
         here.sql("insert into " + phase(schema) + " (replication, phase, changed_at) values (?, ?, now()) "

@@ -1,33 +1,42 @@
 package dev.ficus.toolkit.replication;
 
 import java.math.BigDecimal;
-import java.nio.ByteBuffer;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.LocalTime;
-import java.time.ZoneOffset;
+import java.time.OffsetTime;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
 
+import dev.ficus.toolkit.cdc.ChangeEvent;
+import dev.ficus.toolkit.replication.ReplicationProperties.OnError;
+
 /**
  * A replicated table as both databases have it: which source column feeds which target column,
- * and the statements that write a row into the target. Values travel as text and PostgreSQL
- * parses each into its target column's type.
+ * and the statements that write a row into the target. Values travel as text, written the way
+ * PostgreSQL reads them back exactly, and PostgreSQL parses each into its target column's type.
  *
  * @param source  {@code schema.table} in the source database
  * @param target  {@code schema.table} in this database
  * @param columns the replicated columns, in the target's order
  * @param keys    the target's primary key columns
  * @param version the column that grows with each change of a row, if any
+ * @param onError what a change the target rejects does to the stream
+ * @param gone    source columns that fed a target column before and are gone from the source now
+ *                (renamed or dropped): until the mapping says where their values went, no change
+ *                of this table is applied
  */
-record TableMapping(String source, String target, List<Column> columns, List<Column> keys, Column version) {
+record TableMapping(String source, String target, List<Column> columns, List<Column> keys, Column version,
+        OnError onError, List<String> gone) {
 
     /**
      * @param source     the column's name in the source
@@ -46,7 +55,8 @@ record TableMapping(String source, String target, List<Column> columns, List<Col
         }
     }
 
-    static TableMapping resolve(ReplicationProperties.Table table, JdbcClient source, JdbcClient target) {
+    static TableMapping resolve(ReplicationProperties.Table table, JdbcClient source, JdbcClient target,
+            String schema, String replication) {
         Map<String, String> sourceColumns = columnTypes(source, table.source());
         Map<String, String> targetColumns = columnTypes(target, table.targetTable());
         if (sourceColumns.isEmpty()) {
@@ -56,9 +66,9 @@ record TableMapping(String source, String target, List<Column> columns, List<Col
             throw new IllegalStateException("This database has no table " + table.targetTable());
         }
         table.columns().forEach((from, to) -> {
-            if (!sourceColumns.containsKey(from) || !targetColumns.containsKey(to)) {
+            if (!targetColumns.containsKey(to)) {
                 throw new IllegalStateException("Cannot map " + table.source() + "." + from + " to "
-                        + table.targetTable() + "." + to + ": no such column");
+                        + table.targetTable() + "." + to + ": this database has no such column");
             }
         });
         Map<String, String> sourceOf = new LinkedHashMap<>();
@@ -70,6 +80,8 @@ record TableMapping(String source, String target, List<Column> columns, List<Col
                 columns.add(new Column(from, name, type, sourceColumns.get(from)));
             }
         });
+        List<String> gone = MappingHistory.goneSourceColumns(target, schema, replication, table.targetTable(),
+                columns, sourceColumns.keySet(), targetColumns.keySet());
         List<Column> keys = primaryKey(target, table.targetTable()).stream()
                 .map(key -> columns.stream().filter(column -> column.target().equals(key)).findFirst()
                         .orElseThrow(() -> new IllegalStateException("Key column " + table.targetTable() + "." + key
@@ -84,7 +96,8 @@ record TableMapping(String source, String target, List<Column> columns, List<Col
                     .orElseThrow(() -> new IllegalStateException("Version column " + table.versionColumn()
                             + " is not a replicated column of " + table.targetTable()));
         }
-        return new TableMapping(table.source(), table.targetTable(), List.copyOf(columns), keys, version);
+        return new TableMapping(table.source(), table.targetTable(), List.copyOf(columns), keys, version,
+                table.onError(), gone);
     }
 
     private static Map<String, String> columnTypes(JdbcClient jdbc, String table) {
@@ -123,30 +136,79 @@ record TableMapping(String source, String target, List<Column> columns, List<Col
         return table.substring(table.indexOf('.') + 1);
     }
 
-    /** Inserts a row or overwrites it, unless (with a version column) the stored row is newer. */
+    /** Why no change of this table can be applied, if source columns it was fed by are gone. */
+    Optional<String> schemaProblem() {
+        if (gone.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(source + ": source column(s) " + gone + " fed " + target + " and are gone from the source "
+                + "(renamed or dropped); map their new names in the replication's columns (or drop the target "
+                + "columns), restart, then replay the dead letters");
+    }
+
+    /**
+     * Refuses a change that cannot be applied as it is: its table's mapping lost a source column,
+     * or its row lacks a mapped column (renamed or dropped at the source since the mapping was
+     * made), or carries a value the source did not send. Writing such a row would put nulls or
+     * placeholders over data.
+     */
+    void check(ChangeEvent change) {
+        schemaProblem().ifPresent(problem -> {
+            throw new SourceSchemaChanged(problem);
+        });
+        if (change.operation() == ChangeEvent.Operation.TRUNCATE) {
+            return;
+        }
+        Map<String, Object> row = change.after() != null ? change.after() : change.before();
+        List<Column> needed = change.after() != null ? columns : keys;
+        for (Column column : needed) {
+            if (!row.containsKey(column.source())) {
+                throw new SourceSchemaChanged(source + "." + column.source() + " is missing from a change at "
+                        + change.position() + " (renamed or dropped at the source?): it feeds " + target + "."
+                        + column.target() + "; map its new name in the replication's columns (or drop the target "
+                        + "column), restart, then replay the dead letters");
+            }
+            if (ChangeEvent.unavailable(row.get(column.source()))) {
+                throw new ValueNotSent(source + "." + column.source() + " was not sent with the change at "
+                        + change.position() + " (an unchanged TOASTed value): give " + source
+                        + " REPLICA IDENTITY FULL");
+            }
+        }
+    }
+
+    /**
+     * Inserts a row or overwrites it; with a version column only a newer row overwrites, and
+     * anything else is left for {@link ReplicationApplier} to tell a late redelivery from a
+     * conflict.
+     */
     String upsert() {
-        return upsert(true);
+        return upsert(true, false);
     }
 
-    /** Inserts a row or overwrites it, whatever the stored row's version: for repairs. */
+    /** Inserts a row or overwrites it, whatever the stored row's version: for repairs and conflicts the source wins. */
     String overwrite() {
-        return upsert(false);
+        return upsert(false, false);
     }
 
-    private String upsert(boolean guarded) {
+    /** Inserts a row unless one with its key is there by now: for repairs of missing rows. */
+    String insertIfAbsent() {
+        return upsert(false, true);
+    }
+
+    private String upsert(boolean guarded, boolean keepExisting) {
         String names = columns.stream().map(Column::target).collect(Collectors.joining(", "));
         String values = columns.stream().map(Column::targetParameter).collect(Collectors.joining(", "));
         String keyNames = keys.stream().map(Column::target).collect(Collectors.joining(", "));
         List<Column> updated = columns.stream().filter(column -> !keys.contains(column)).toList();
         String sql = "insert into " + target + " as stored (" + names + ") values (" + values + ") on conflict ("
                 + keyNames + ") do ";
-        if (updated.isEmpty()) {
+        if (updated.isEmpty() || keepExisting) {
             return sql + "nothing";
         }
         sql += "update set " + updated.stream().map(column -> column.target() + " = excluded." + column.target())
                 .collect(Collectors.joining(", "));
         if (guarded && version != null) {
-            sql += " where stored." + version.target() + " <= excluded." + version.target();
+            sql += " where stored." + version.target() + " < excluded." + version.target();
         }
         return sql;
     }
@@ -165,8 +227,33 @@ record TableMapping(String source, String target, List<Column> columns, List<Col
                 + " from " + source + " where " + keyCondition(Column::source, Column::sourceParameter);
     }
 
-    String selectTargetKey() {
-        return "select 1 from " + target + " where " + keyCondition(Column::target, Column::targetParameter);
+    /** The checksum of one source row, as reconciliation computes it. */
+    String sourceChecksum() {
+        return "select " + checksum(Column::source) + " from " + source + " where "
+                + keyCondition(Column::source, Column::sourceParameter);
+    }
+
+    /** The checksum of one row here, as reconciliation computes it; {@code lock} takes the row's lock too. */
+    String targetChecksum(boolean lock) {
+        return "select " + checksum(Column::target) + " from " + target + " where "
+                + keyCondition(Column::target, Column::targetParameter) + (lock ? " for update" : "");
+    }
+
+    /** A row reduced to one text: PostgreSQL's rendering of its replicated columns. */
+    String checksum(Function<Column, String> name) {
+        return "md5(row(" + columns.stream().map(column -> name.apply(column) + "::text")
+                .collect(Collectors.joining(", ")) + ")::text)";
+    }
+
+    /**
+     * Whether the stored row has an incoming row's version, and whether it has its contents (as
+     * PostgreSQL renders them once stored). Parameters: the version, every value, the key.
+     */
+    String compareWithStored() {
+        return "select " + version.target() + " = " + version.targetParameter() + ", " + checksum(Column::target)
+                + " = md5(row(" + columns.stream().map(column -> column.targetParameter() + "::text")
+                .collect(Collectors.joining(", ")) + ")::text) from " + target + " where "
+                + keyCondition(Column::target, Column::targetParameter);
     }
 
     private String keyCondition(Function<Column, String> name, Function<Column, String> parameter) {
@@ -178,40 +265,59 @@ record TableMapping(String source, String target, List<Column> columns, List<Col
     Object[] values(Map<String, Object> row) {
         Object[] values = new Object[columns.size()];
         for (int i = 0; i < values.length; i++) {
-            Column column = columns.get(i);
-            values[i] = text(row.get(column.source()), column.targetType());
+            values[i] = text(row.get(columns.get(i).source()));
         }
         return values;
     }
 
     /** A source row's key as the delete's parameters. */
     Object[] keyValues(Map<String, Object> row) {
-        return keys.stream().map(key -> text(row.get(key.source()), key.targetType())).toArray();
+        return keys.stream().map(key -> text(row.get(key.source()))).toArray();
+    }
+
+    /** A source row's version, as text. */
+    String versionOf(Map<String, Object> row) {
+        return text(row.get(version.source()));
     }
 
     /**
-     * Change events carry most values as PostgreSQL writes them; the temporal types without a time
-     * zone come as numbers since the epoch (days, microseconds), and binary data as bytes.
+     * A value as PostgreSQL's text input for it, exactly: change events carry each value as the
+     * Java type that holds it (see the change stream), and each is written back in a form
+     * PostgreSQL parses to the same value.
      */
-    static String text(Object value, String type) {
-        if (value == null) {
-            return null;
-        }
+    static String text(Object value) {
         return switch (value) {
+            case null -> null;
             case BigDecimal decimal -> decimal.toPlainString();
             case byte[] bytes -> "\\x" + HexFormat.of().formatHex(bytes);
-            case ByteBuffer buffer -> {
-                byte[] bytes = new byte[buffer.remaining()];
-                buffer.duplicate().get(bytes);
-                yield "\\x" + HexFormat.of().formatHex(bytes);
-            }
-            case Integer days when type.equals("date") -> LocalDate.ofEpochDay(days).toString();
-            case Long micros when type.startsWith("timestamp without") ->
-                    LocalDateTime.ofEpochSecond(Math.floorDiv(micros, 1_000_000),
-                            (int) Math.floorMod(micros, 1_000_000) * 1_000, ZoneOffset.UTC).toString();
-            case Long micros when type.startsWith("time without") ->
-                    LocalTime.ofNanoOfDay(micros * 1_000).toString();
+            case LocalDate date -> date.toString();
+            case LocalTime time -> time.toString();
+            case LocalDateTime timestamp -> timestamp.toString();
+            case Instant instant -> instant.toString();
+            case OffsetTime time -> time.toString();
+            case List<?> elements -> array(elements);
             default -> value.toString();
         };
+    }
+
+    /** PostgreSQL's array literal: {@code {"a b","c\"d",NULL}}, nested for more dimensions. */
+    private static String array(List<?> elements) {
+        StringBuilder literal = new StringBuilder("{");
+        for (int i = 0; i < elements.size(); i++) {
+            if (i > 0) {
+                literal.append(',');
+            }
+            Object element = elements.get(i);
+            if (element == null) {
+                literal.append("NULL");
+            }
+            else if (element instanceof List<?> nested) {
+                literal.append(array(nested));
+            }
+            else {
+                literal.append('"').append(text(element).replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
+            }
+        }
+        return literal.append('}').toString();
     }
 }
