@@ -90,6 +90,12 @@ class CacheInvalidation implements ChangeHandler {
         broadcast.publish(evictions);
     }
 
+    /** The batch comes again after the stream's restart: it is evicted, and told, then. */
+    @Override
+    public void abandonBatch() {
+        toBroadcast.clear();
+    }
+
     /** Evicts in this instance. */
     void apply(Eviction eviction) {
         caches.find(eviction.cache()).ifPresent(found -> {

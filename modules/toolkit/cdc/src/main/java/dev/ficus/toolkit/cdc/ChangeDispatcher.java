@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -72,6 +73,11 @@ class ChangeDispatcher implements DebeziumEngine.ChangeConsumer<RecordChangeEven
     /** Transactions to hand to a subscriber change by change: a batch of them failed and was too large to keep. */
     private final Map<String, Set<Long>> isolating = new HashMap<>();
     private boolean inTransaction;
+    /**
+     * One batch at a time, across runs of the connector: Debezium does not wait for the previous
+     * run's polling thread to leave before a new run starts.
+     */
+    private final ReentrantLock handling = new ReentrantLock();
 
     private volatile Instant currentAsOf;
     private volatile Instant lastProgress = Instant.EPOCH;
@@ -125,25 +131,62 @@ class ChangeDispatcher implements DebeziumEngine.ChangeConsumer<RecordChangeEven
      * position, and the holds are read afresh (another instance may have streamed meanwhile).
      */
     void startRun() {
+        handling.lock();
+        try {
+            abandonBatch();
+            inTransaction = false;
+            held.clear();
+            for (Hold hold : deadLetters.holds()) {
+                deadLetters.head(hold).ifPresent(head -> held.hold(hold, head));
+            }
+        }
+        finally {
+            handling.unlock();
+        }
+    }
+
+    /** Forgets the batch in progress, here and in every subscriber: it comes again from the last confirmed position. */
+    private void abandonBatch() {
         batch.clear();
         batchSize = 0;
         batchKept = true;
         batchTransactions.clear();
-        inTransaction = false;
-        held.clear();
-        for (Hold hold : deadLetters.holds()) {
-            deadLetters.head(hold).ifPresent(head -> held.hold(hold, head));
+        for (ChangeSubscription subscription : subscriptions) {
+            try {
+                subscription.handler().abandonBatch();
+            }
+            catch (RuntimeException e) {
+                log.warn("{} could not abandon its batch", subscription.name(), e);
+            }
         }
     }
 
     @Override
     public void handleBatch(List<RecordChangeEvent<SourceRecord>> records,
             DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer) throws InterruptedException {
+        handling.lockInterruptibly();
+        try {
+            handle(records, committer);
+        }
+        catch (RuntimeException | Error e) {
+            // Nothing after the last confirmed position counts: subscribers drop what they hold of it.
+            inTransaction = false;
+            abandonBatch();
+            throw e;
+        }
+        finally {
+            handling.unlock();
+        }
+    }
+
+    private void handle(List<RecordChangeEvent<SourceRecord>> records,
+            DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer) throws InterruptedException {
         if (!inTransaction) {
             replayRequested();
         }
         // The last record after which no transaction is open: the batch can end there.
         int end = -1;
+        int lastCommit = -1;
         boolean open = inTransaction;
         for (int i = 0; i < records.size(); i++) {
             Boundary boundary = ChangeEvents.boundary(records.get(i).record());
@@ -152,6 +195,7 @@ class ChangeDispatcher implements DebeziumEngine.ChangeConsumer<RecordChangeEven
             }
             else if (boundary == Boundary.END) {
                 open = false;
+                lastCommit = i;
             }
             if (!open) {
                 end = i;
@@ -164,12 +208,15 @@ class ChangeDispatcher implements DebeziumEngine.ChangeConsumer<RecordChangeEven
                     .ifPresent(this::dispatch);
             if (i == end) {
                 finishBatch();
-                // Only now is this part done: a crash before this line delivers all of it again.
-                for (int done = 0; done <= end; done++) {
-                    committer.markProcessed(records.get(done));
-                }
+                // Only now is this part done: a crash before this line delivers all of it again. One
+                // position, the last: offsets are last-wins, and no position inside a transaction
+                // may ever be saved, not even by a flush that runs while this loop would be halfway.
+                committer.markProcessed(records.get(end));
                 committer.markBatchFinished();
-                ChangeEvents.committedAt(record).ifPresent(this::advance);
+                if (lastCommit >= 0 && lastCommit <= end) {
+                    // A commit's time, not a snapshot's read time: everything committed before it is done.
+                    ChangeEvents.committedAt(records.get(lastCommit).record()).ifPresent(this::advance);
+                }
                 lastProgress = Instant.now();
             }
         }
@@ -184,6 +231,7 @@ class ChangeDispatcher implements DebeziumEngine.ChangeConsumer<RecordChangeEven
     }
 
     private void dispatch(ChangeEvent change) {
+        batchTransactions.add(change.transaction());
         for (ChangeSubscription subscription : subscriptionsByTable.getOrDefault(change.table(), List.of())) {
             if (isolating.getOrDefault(subscription.name(), Set.of()).contains(change.transaction())) {
                 deliverAlone(subscription, change);
@@ -201,7 +249,7 @@ class ChangeDispatcher implements DebeziumEngine.ChangeConsumer<RecordChangeEven
 
     /** Hands a change over within the batch: {@code endOfBatch} comes later. */
     private void deliver(ChangeSubscription subscription, ChangeEvent change) {
-        if (waits(subscription, change)) {
+        if (subscription.handler().skips(change) || waits(subscription, change)) {
             return;
         }
         Counter retries = retries(subscription);
@@ -226,7 +274,7 @@ class ChangeDispatcher implements DebeziumEngine.ChangeConsumer<RecordChangeEven
 
     /** Hands a change over as a batch of its own: {@code handle}, then {@code endOfBatch}. */
     private void deliverAlone(ChangeSubscription subscription, ChangeEvent change) {
-        if (waits(subscription, change)) {
+        if (subscription.handler().skips(change) || waits(subscription, change)) {
             return;
         }
         Counter retries = retries(subscription);
@@ -249,16 +297,22 @@ class ChangeDispatcher implements DebeziumEngine.ChangeConsumer<RecordChangeEven
         }
     }
 
-    /** A change of a row (or table) that waits behind a dead letter joins it there, untried. */
+    /**
+     * A later change of a row (or table) that waits behind a dead letter joins it there, untried.
+     * An earlier one (a batch taken apart again) goes ahead; the dead-lettered change itself, come
+     * again after a restart, is dead-lettered already.
+     */
     private boolean waits(ChangeSubscription subscription, ChangeEvent change) {
-        Long head = held.behind(subscription.name(), change);
-        if (head == null) {
+        HeldRows.Head head = held.behind(subscription.name(), change);
+        if (head == null || change.position() < head.position()) {
             return false;
         }
-        boolean wholeTable = held.holdsTable(subscription.name(), change.table());
-        deadLetters.store(subscription.name(), change, "Waits behind dead letter " + head
-                + ": a row's changes are applied in order", 0, wholeTable, head);
-        meters.counter("ficus.cdc.held", "stream", stream, "subscription", subscription.name()).increment();
+        if (change.position() > head.position()) {
+            boolean wholeTable = held.holdsTable(subscription.name(), change.table());
+            deadLetters.store(subscription.name(), change, "Waits behind dead letter " + head.deadLetter()
+                    + ": a row's changes are applied in order", 0, wholeTable, head.deadLetter());
+            meters.counter("ficus.cdc.held", "stream", stream, "subscription", subscription.name()).increment();
+        }
         return true;
     }
 
@@ -269,17 +323,18 @@ class ChangeDispatcher implements DebeziumEngine.ChangeConsumer<RecordChangeEven
                     + " " + change.key() + " at " + change.position() + "; the stream stops here and tries again: "
                     + error.getMessage(), error);
         }
-        boolean wholeTable = failure == Failure.DEAD_LETTER_TABLE;
+        // A change with no row to speak of (a truncate, a table without a key) holds back its whole table.
+        boolean wholeTable = failure == Failure.DEAD_LETTER_TABLE || change.key() == null || change.key().isEmpty();
         long id = deadLetters.store(subscription.name(), change, JdbcDeadLetters.describe(error), attempts, wholeTable,
                 null);
-        held.hold(new Hold(subscription.name(), change.table(), JdbcDeadLetters.rowKey(change), wholeTable), id);
+        held.hold(new Hold(subscription.name(), change.table(), JdbcDeadLetters.rowKey(change), wholeTable),
+                new HeldRows.Head(id, change.position()));
         log.error("{} failed {} times on {} {} {} at {}; dead letter {}{}", subscription.name(), attempts,
                 change.operation(), change.table(), change.key(), change.position(), id,
                 wholeTable ? ", and the table's later changes wait behind it" : "", error);
     }
 
     private void keep(ChangeSubscription subscription, ChangeEvent change) {
-        batchTransactions.add(change.transaction());
         if (!batchKept) {
             return;
         }
@@ -307,9 +362,11 @@ class ChangeDispatcher implements DebeziumEngine.ChangeConsumer<RecordChangeEven
             batch.clear();
             batchSize = 0;
             batchKept = true;
-            batchTransactions.clear();
         }
-        isolating.clear();
+        // The transactions of this batch ended: none of them needs to be taken apart any more.
+        isolating.values().forEach(transactions -> transactions.removeAll(batchTransactions));
+        isolating.values().removeIf(Set::isEmpty);
+        batchTransactions.clear();
     }
 
     private void recover(ChangeSubscription subscription, Exception error) {
@@ -372,21 +429,30 @@ class ChangeDispatcher implements DebeziumEngine.ChangeConsumer<RecordChangeEven
                         "No subscription " + letter.subscription() + " in this application to replay it to"));
                 continue;
             }
-            held.moveHead(hold, replayLine(subscription, line));
+            DeadLetter failed = replayLine(subscription, line);
+            held.moveHead(hold, failed == null ? null : new HeldRows.Head(failed.id(), failed.change().position()));
         }
     }
 
-    /** Replays a line of dead letters in order until one fails; returns that one, or null if all went through. */
-    private Long replayLine(ChangeSubscription subscription, List<DeadLetter> line) {
-        for (DeadLetter letter : line) {
+    /**
+     * Replays a line of dead letters in order until one fails; returns that one (the line's new
+     * head, behind which the rest keeps waiting, no longer asked for), or null if all went through.
+     */
+    private DeadLetter replayLine(ChangeSubscription subscription, List<DeadLetter> line) {
+        for (int i = 0; i < line.size(); i++) {
+            DeadLetter letter = line.get(i);
             try {
-                subscription.handler().handle(letter.change());
-                subscription.handler().endOfBatch();
+                if (!subscription.handler().skips(letter.change())) {
+                    subscription.handler().handle(letter.change());
+                    subscription.handler().endOfBatch();
+                }
             }
             catch (Exception e) {
+                subscription.handler().abandonBatch();
                 deadLetters.markFailed(letter.id(), JdbcDeadLetters.describe(e));
+                line.subList(i + 1, line.size()).forEach(behind -> deadLetters.withdrawRequest(behind.id()));
                 log.warn("Replaying dead letter {} to {} failed again: {}", letter.id(), subscription.name(), e.toString());
-                return letter.id();
+                return letter;
             }
             deadLetters.markReplayed(letter.id());
             log.info("Replayed dead letter {} to {}", letter.id(), subscription.name());

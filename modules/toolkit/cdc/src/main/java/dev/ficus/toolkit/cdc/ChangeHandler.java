@@ -20,11 +20,27 @@ public interface ChangeHandler {
     void handle(ChangeEvent change) throws Exception;
 
     /**
+     * Whether this handler ignores a change altogether (one it wrote itself, say): such a change is
+     * neither handled nor held behind a dead letter of its row. Called on the stream's thread just
+     * before {@link #handle}, in order, so it may depend on the changes before it.
+     */
+    default boolean skips(ChangeEvent change) {
+        return false;
+    }
+
+    /**
      * Called after each batch of changes, before their position is confirmed: a handler that
      * buffers writes here. Whether it returns or throws, the handler keeps nothing of the batch:
      * if it throws, the stream hands the changes over again.
      */
     default void endOfBatch() throws Exception {
+    }
+
+    /**
+     * The stream stopped before the batch ended (it halted, or it restarts): whatever the handler
+     * holds of the batch must go. The changes come again after the restart.
+     */
+    default void abandonBatch() {
     }
 
     /**

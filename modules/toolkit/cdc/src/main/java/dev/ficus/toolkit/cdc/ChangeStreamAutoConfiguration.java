@@ -33,10 +33,10 @@ public class ChangeStreamAutoConfiguration {
 
     @Bean
     ManagedChangeStream changeStream(ChangeStreamProperties properties, JdbcConnectionDetails connection,
-            List<ChangeSubscription> subscriptions, ObjectProvider<MeterRegistry> meterRegistry) {
+            DataSource dataSource, List<ChangeSubscription> subscriptions, ObjectProvider<MeterRegistry> meterRegistry) {
         PostgresDatabase database = new PostgresDatabase(connection.getJdbcUrl(), connection.getUsername(),
                 connection.getPassword());
-        return ChangeStreams.create(properties, database, database, subscriptions,
+        return ChangeStreams.create(properties, database, database, dataSource, subscriptions,
                 meterRegistry.getIfAvailable(() -> Metrics.globalRegistry));
     }
 

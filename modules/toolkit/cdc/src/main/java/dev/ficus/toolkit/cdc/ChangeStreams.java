@@ -5,6 +5,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
+import javax.sql.DataSource;
+
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -33,7 +35,19 @@ public final class ChangeStreams {
      */
     public static ManagedChangeStream create(ChangeStreamProperties settings, PostgresDatabase captured,
             PostgresDatabase home, List<ChangeSubscription> subscriptions, MeterRegistry meters) {
-        JdbcClient homeJdbc = JdbcClient.create(dataSource(home));
+        return create(settings, captured, home, dataSource(home), subscriptions, meters);
+    }
+
+    /**
+     * As {@link #create(ChangeStreamProperties, PostgresDatabase, PostgresDatabase, List, MeterRegistry)},
+     * keeping dead letters through the application's own connection pool to {@code home}.
+     *
+     * @param homeConnections connections to {@code home}, for the stream's dead letters
+     */
+    public static ManagedChangeStream create(ChangeStreamProperties settings, PostgresDatabase captured,
+            PostgresDatabase home, DataSource homeConnections, List<ChangeSubscription> subscriptions,
+            MeterRegistry meters) {
+        JdbcClient homeJdbc = JdbcClient.create(homeConnections);
         JdbcClient capturedJdbc = captured.equals(home) ? homeJdbc : JdbcClient.create(dataSource(captured));
         StreamTables.ensure(homeJdbc, settings.schema());
         if (!captured.equals(home)) {
@@ -73,6 +87,18 @@ public final class ChangeStreams {
      */
     public static Optional<Instant> savedCurrentAsOf(PostgresDatabase home, String schema, String stream) {
         return StoredPosition.committedAt(JdbcClient.create(dataSource(home)), schema, stream);
+    }
+
+    /**
+     * The dead letters of a stream, for an application that does not run the stream itself (a
+     * one-off command): replays it asks for are carried out by the instance that streams.
+     *
+     * @param home   connections to where the stream keeps its dead letters
+     * @param schema the stream's schema there
+     * @param stream the stream's name
+     */
+    public static DeadLetters deadLetters(DataSource home, String schema, String stream) {
+        return new JdbcDeadLetters(JdbcClient.create(home), schema, stream);
     }
 
     private static SimpleDriverDataSource dataSource(PostgresDatabase database) {

@@ -266,13 +266,21 @@ class DebeziumChangeStream implements ManagedChangeStream {
         }
     }
 
-    /** A lost lock connection means another instance may take over: stop streaming at once. */
+    /**
+     * A lost lock connection means another instance may take over: stop streaming at once. A slot
+     * PostgreSQL gave up on will never stream again (the connector would keep trying for half an
+     * hour): stop, and let the leader report it.
+     */
     private void closeEngineWhenLost(Connection lock) {
         try {
             while (!Thread.currentThread().isInterrupted()) {
                 Thread.sleep(properties.lockRetryInterval());
                 if (!lock.isValid(5)) {
                     log.warn("Change stream {} lost its lock connection; stopping", properties.name());
+                    closeEngine();
+                    return;
+                }
+                if (slot.current().map(Slot::lost).orElse(false)) {
                     closeEngine();
                     return;
                 }

@@ -11,10 +11,14 @@ import dev.ficus.toolkit.cdc.JdbcDeadLetters.Hold;
  */
 final class HeldRows {
 
-    /** Per subscription and table: the dead letter a whole table waits behind, and those of single rows. */
+    /** The dead letter a row or table waits behind, and its change's position in the log. */
+    record Head(long deadLetter, long position) {
+    }
+
+    /** Per subscription and table: the head a whole table waits behind, and those of single rows. */
     private static final class TableHolds {
-        Long wholeTable;
-        final Map<String, Long> rows = new HashMap<>();
+        Head wholeTable;
+        final Map<String, Head> rows = new HashMap<>();
 
         boolean isEmpty() {
             return wholeTable == null && rows.isEmpty();
@@ -27,9 +31,9 @@ final class HeldRows {
         holds.clear();
     }
 
-    /** The dead letter this change of this subscription waits behind, or null if it may go ahead. */
-    Long behind(String subscription, ChangeEvent change) {
-        TableHolds table = holds.get(subscription + "\u0000" + change.table());
+    /** The head this change of this subscription waits behind, or null if it may go ahead. */
+    Head behind(String subscription, ChangeEvent change) {
+        TableHolds table = holds.get(key(subscription, change.table()));
         if (table == null) {
             return null;
         }
@@ -40,25 +44,25 @@ final class HeldRows {
     }
 
     boolean holdsTable(String subscription, String table) {
-        TableHolds holdsOfTable = holds.get(subscription + "\u0000" + table);
+        TableHolds holdsOfTable = holds.get(key(subscription, table));
         return holdsOfTable != null && holdsOfTable.wholeTable != null;
     }
 
-    void hold(Hold hold, long deadLetter) {
-        TableHolds table = holds.computeIfAbsent(hold.subscription() + "\u0000" + hold.table(), key -> new TableHolds());
+    void hold(Hold hold, Head head) {
+        TableHolds table = holds.computeIfAbsent(key(hold.subscription(), hold.table()), key -> new TableHolds());
         if (hold.wholeTable()) {
             if (table.wholeTable == null) {
-                table.wholeTable = deadLetter;
+                table.wholeTable = head;
             }
         }
         else {
-            table.rows.putIfAbsent(hold.rowKey(), deadLetter);
+            table.rows.putIfAbsent(hold.rowKey(), head);
         }
     }
 
     /** After a replay: the hold now waits behind {@code head}, or is released if null. */
-    void moveHead(Hold hold, Long head) {
-        String key = hold.subscription() + "\u0000" + hold.table();
+    void moveHead(Hold hold, Head head) {
+        String key = key(hold.subscription(), hold.table());
         TableHolds table = holds.get(key);
         if (table == null) {
             return;
@@ -80,7 +84,7 @@ final class HeldRows {
         }
     }
 
-    int size() {
-        return holds.values().stream().mapToInt(table -> table.rows.size() + (table.wholeTable == null ? 0 : 1)).sum();
+    private static String key(String subscription, String table) {
+        return subscription + "\u0000" + table;
     }
 }

@@ -35,29 +35,41 @@ class JdbcDeadLetters implements DeadLetters {
     private volatile Instant lastPolled = Instant.EPOCH;
 
     JdbcDeadLetters(JdbcClient jdbc, ChangeStreamProperties properties) {
-        this(jdbc, properties, REPLAY_TIMEOUT);
+        this(jdbc, properties.schema(), properties.name());
     }
 
-    JdbcDeadLetters(JdbcClient jdbc, ChangeStreamProperties properties, Duration replayTimeout) {
+    JdbcDeadLetters(JdbcClient jdbc, String schema, String stream) {
         this.jdbc = jdbc;
-        this.stream = properties.name();
-        this.table = properties.schema() + ".dead_letters";
-        this.replayTimeout = replayTimeout;
+        this.stream = stream;
+        this.table = schema + ".dead_letters";
+        this.replayTimeout = REPLAY_TIMEOUT;
     }
 
     /** Which rows a dead letter holds back: its own row's later changes, or its whole table's. */
     record Hold(String subscription, String table, String rowKey, boolean wholeTable) {
     }
 
-    /** @param waitsBehind the dead letter this change was held behind, or null if it failed itself */
+    /**
+     * Stores a change as pending, once: the same change come again (after a restart, before the
+     * stream saved its position) is the dead letter it already is.
+     *
+     * @param waitsBehind the dead letter this change was held behind, or null if it failed itself
+     */
     long store(String subscription, ChangeEvent change, String error, int attempts, boolean holdsTable,
             Long waitsBehind) {
+        String rowKey = rowKey(change);
         return jdbc.sql("insert into " + table + " (stream, subscription, table_name, position, change, error, "
                         + "attempts, failed_at, row_key, holds_table, waits_behind) "
-                        + "values (?, ?, ?, ?, cast(? as jsonb), ?, ?, ?, ?, ?, ?) returning id")
+                        + "values (?, ?, ?, ?, cast(? as jsonb), ?, ?, ?, ?, ?, ?) "
+                        + "on conflict (stream, subscription, table_name, position, row_key) where replayed_at is null "
+                        + "do nothing returning id")
                 .params(stream, subscription, change.table(), change.position(), ChangeEventCodec.write(change),
-                        error, attempts, Timestamp.from(Instant.now()), rowKey(change), holdsTable, waitsBehind)
-                .query(Long.class).single();
+                        error, attempts, Timestamp.from(Instant.now()), rowKey, holdsTable, waitsBehind)
+                .query(Long.class).optional()
+                .orElseGet(() -> jdbc.sql("select id from " + table + " where stream = ? and subscription = ? "
+                                + "and table_name = ? and position = ? and row_key = ? and replayed_at is null")
+                        .params(stream, subscription, change.table(), change.position(), rowKey)
+                        .query(Long.class).single());
     }
 
     /** Identifies a row among its table's: its key, as JSON with typed values. */
@@ -77,12 +89,14 @@ class JdbcDeadLetters implements DeadLetters {
     }
 
     /** The first pending dead letter of a hold, which later changes wait behind. */
-    Optional<Long> head(Hold hold) {
-        return jdbc.sql("select min(id) from " + table + " where stream = ? and subscription = ? and table_name = ? "
-                        + "and replayed_at is null" + (hold.wholeTable() ? "" : " and row_key = ?"))
+    Optional<HeldRows.Head> head(Hold hold) {
+        return jdbc.sql("select id, position from " + table + " where stream = ? and subscription = ? "
+                        + "and table_name = ? and replayed_at is null" + (hold.wholeTable() ? "" : " and row_key = ?")
+                        + " order by id limit 1")
                 .params(hold.wholeTable() ? List.of(stream, hold.subscription(), hold.table())
                         : List.of(stream, hold.subscription(), hold.table(), hold.rowKey()))
-                .query(Long.class).optional();
+                .query((rows, number) -> new HeldRows.Head(rows.getLong(1), rows.getLong(2)))
+                .optional();
     }
 
     @Override
@@ -164,12 +178,13 @@ class JdbcDeadLetters implements DeadLetters {
             }
         }
         Timestamp since = Timestamp.from(requested);
-        int replayed = jdbc.sql("select count(*) from " + table + " where stream = ? and replayed_at >= ?")
-                .params(stream, since).query(Long.class).single().intValue();
+        int replayed = jdbc.sql("select count(*) from " + table + " where stream = ? and replayed_at >= ? and "
+                        + which)
+                .params(parameters(List.of(stream, since), parameters)).query(Long.class).single().intValue();
         Map<Long, String> failed = new LinkedHashMap<>();
         jdbc.sql("select id, error from " + table + " where stream = ? and replayed_at is null "
-                        + "and replay_failed_at >= ? order by id")
-                .params(stream, since)
+                        + "and replay_failed_at >= ? and " + which + " order by id")
+                .params(parameters(List.of(stream, since), parameters))
                 .query(rows -> {
                     failed.put(rows.getLong(1), firstLine(rows.getString(2)));
                 });
@@ -224,6 +239,11 @@ class JdbcDeadLetters implements DeadLetters {
     void markFailed(long id, String error) {
         jdbc.sql("update " + table + " set error = ?, attempts = attempts + 1, replay_requested_at = null, "
                 + "replay_failed_at = clock_timestamp() where id = ?").params(error, id).update();
+    }
+
+    /** Leaves a requested dead letter pending and untried: it waits behind one that failed again. */
+    void withdrawRequest(long id) {
+        jdbc.sql("update " + table + " set replay_requested_at = null where id = ?").param(id).update();
     }
 
     /** Leaves a requested dead letter pending without trying it, saying why. */

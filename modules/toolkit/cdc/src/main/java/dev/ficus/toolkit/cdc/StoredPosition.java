@@ -28,6 +28,8 @@ final class StoredPosition {
                     .list().stream()
                     .map(JSON::readTree)
                     .map(offset -> offset.has("payload") ? offset.get("payload") : offset)
+                    // While a snapshot is read, the position's time is when it was read, not a commit.
+                    .filter(offset -> !offset.has("snapshot") && !offset.has("last_snapshot_record"))
                     .map(offset -> offset.path("ts_usec"))
                     .filter(JsonNode::isNumber)
                     .map(micros -> Instant.EPOCH.plusNanos(micros.asLong() * 1_000L))

@@ -36,6 +36,8 @@ final class StreamTables {
                     add column if not exists replay_failed_at    timestamptz;
                 create index if not exists dead_letters_rows on %1$s.dead_letters (stream, subscription, table_name, row_key)
                     where replayed_at is null;
+                create unique index if not exists dead_letters_once
+                    on %1$s.dead_letters (stream, subscription, table_name, position, row_key) where replayed_at is null;
                 """.formatted(schema)).update();
         ensureHeartbeat(jdbc, schema);
     }

@@ -1,5 +1,7 @@
 package dev.ficus.toolkit.replication;
 
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -19,6 +21,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.jdbc.datasource.SimpleDriverDataSource;
+import org.springframework.jdbc.datasource.SingleConnectionDataSource;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import dev.ficus.toolkit.cdc.ChangeStream;
@@ -102,7 +105,8 @@ class DefaultReplication implements Replication, SmartLifecycle {
                 properties.name());
         return new Resolved(tables, new ReplicationApplier(properties, tables, writes, dataSource, this::phase, meters),
                 new Reconciler(tables, source, dataSource, writes, properties.chunkSize(), this::currentAsOf,
-                        ReplicationTables.conflicts(properties.schema()), properties.name()));
+                        ChangeStreams.deadLetters(dataSource, properties.schema(), properties.name()),
+                        properties.schema(), properties.name()));
     }
 
     /**
@@ -140,7 +144,7 @@ class DefaultReplication implements Replication, SmartLifecycle {
             return;
         }
         Resolved current = resolved();
-        ManagedChangeStream created = ChangeStreams.create(streamSettings(), source, home,
+        ManagedChangeStream created = ChangeStreams.create(streamSettings(), source, home, dataSource,
                 List.of(new ChangeSubscription(properties.name(), current.applier().capturedTables(),
                         current.applier())),
                 meters);
@@ -246,23 +250,45 @@ class DefaultReplication implements Replication, SmartLifecycle {
      */
     @Override
     public synchronized void switchPhase(ExtractionPhase target) {
-        ExtractionPhase current = phase();
-        if (current == target) {
-            return;
-        }
         Resolved known = resolved();
         List<String> sourceTables = known.tables().stream().map(TableMapping::source).toList();
         List<String> ourTables = known.tables().stream().map(TableMapping::target).toList();
-        if (target == ExtractionPhase.WRITES_MOVED) {
-            moveWritesHere(sourceTables, ourTables);
+        // One switch at a time, across instances; repairs wait for it and it waits for them.
+        try (Connection lock = dataSource.getConnection()) {
+            JdbcClient locked = JdbcClient.create(new SingleConnectionDataSource(lock, true));
+            locked.sql("select pg_advisory_lock(hashtext(?))").param(switchLock(properties.name())).query().listOfRows();
+            try {
+                ExtractionPhase current = phase();
+                if (target == ExtractionPhase.WRITES_MOVED) {
+                    moveWritesHere(current, sourceTables, ourTables);
+                }
+                else {
+                    moveWritesBack(current, sourceTables, ourTables);
+                }
+            }
+            finally {
+                locked.sql("select pg_advisory_unlock(hashtext(?))").param(switchLock(properties.name())).query()
+                        .listOfRows();
+            }
         }
-        else {
-            moveWritesBack(sourceTables, ourTables);
+        catch (SQLException e) {
+            throw new IllegalStateException("Could not switch phase", e);
         }
         log.info("Replication {}: phase {}", properties.name(), target);
     }
 
-    private void moveWritesHere(List<String> sourceTables, List<String> ourTables) {
+    /** The advisory lock a phase switch holds, and a repair shares: they never overlap. */
+    static String switchLock(String replication) {
+        return "ficus-phase:" + replication;
+    }
+
+    private void moveWritesHere(ExtractionPhase phase, List<String> sourceTables, List<String> ourTables) {
+        if (phase == ExtractionPhase.WRITES_MOVED) {
+            // Done before, perhaps not to the end (a crash between the steps): the fences as they must be.
+            fences.fence(sourceDataSource, sourceTables, properties.name());
+            fences.unfence(dataSource, ourTables);
+            return;
+        }
         ManagedChangeStream current = stream;
         if (current == null || current.state() != ChangeStream.State.STREAMING) {
             throw new PhaseSwitchRefused("Replication " + properties.name() + " is not streaming ("
@@ -286,7 +312,10 @@ class DefaultReplication implements Replication, SmartLifecycle {
         }
     }
 
-    private void moveWritesBack(List<String> sourceTables, List<String> ourTables) {
+    private void moveWritesBack(ExtractionPhase phase, List<String> sourceTables, List<String> ourTables) {
+        if (phase == ExtractionPhase.READ_COPY && !fences.anyFenced(sourceDataSource, sourceTables)) {
+            return;
+        }
         List<String> readers = readersOfThisDatabase();
         if (readers.isEmpty()) {
             throw new PhaseSwitchRefused("No replication reads this database back: the writes made here would never "
@@ -296,30 +325,48 @@ class DefaultReplication implements Replication, SmartLifecycle {
         setPhase(ExtractionPhase.READ_COPY);
         String written = jdbc.sql("select pg_current_wal_lsn()::text").query(String.class).single();
         Instant deadline = Instant.now().plus(SWITCH_PATIENCE);
-        while (!readersConfirmed(written)) {
+        while (!readersConfirmed(readers, written) || readersDeadLettered(readers, ourTables) > 0) {
             if (Instant.now().isAfter(deadline)) {
                 setPhase(ExtractionPhase.WRITES_MOVED);
                 fences.unfence(dataSource, ourTables);
-                throw new PhaseSwitchRefused("The replications reading this database " + readers + " did not confirm "
-                        + "every change made here within " + SWITCH_PATIENCE + ": writes stay here; try again once "
-                        + "they caught up");
+                throw new PhaseSwitchRefused("The replications reading this database back " + readers + " did not "
+                        + "apply every change made here within " + SWITCH_PATIENCE + " (or hold some in their dead "
+                        + "letters): writes stay here; try again once they caught up");
             }
             pause();
         }
         fences.unfence(sourceDataSource, sourceTables);
     }
 
-    /** The logical replication slots on this database: replications that read it, back to the source. */
+    /**
+     * The replications that read this database back into the source: logical slots here whose name
+     * a replication writing into the source carries (its marks there; see {@link MarkedWrites}).
+     */
     private List<String> readersOfThisDatabase() {
+        List<String> writingIntoSource = sourceJdbc.sql("select replication from "
+                + ReplicationTables.marks(properties.schema())).query(String.class).list();
         return jdbc.sql("select slot_name from pg_replication_slots where slot_type = 'logical' "
-                + "and database = current_database() order by slot_name").query(String.class).list();
+                        + "and database = current_database() and slot_name = any(?) order by slot_name")
+                .param(writingIntoSource.toArray(String[]::new)).query(String.class).list();
     }
 
-    private boolean readersConfirmed(String lsn) {
-        return jdbc.sql("select count(*) from pg_replication_slots where slot_type = 'logical' "
-                        + "and database = current_database() and (confirmed_flush_lsn is null "
-                        + "or confirmed_flush_lsn < cast(? as pg_lsn))")
-                .param(lsn).query(Long.class).single() == 0;
+    private boolean readersConfirmed(List<String> readers, String lsn) {
+        return jdbc.sql("select count(*) from pg_replication_slots where slot_name = any(?) and (confirmed_flush_lsn "
+                        + "is null or confirmed_flush_lsn < cast(? as pg_lsn))")
+                .params(readers.toArray(String[]::new), lsn).query(Long.class).single() == 0;
+    }
+
+    /** Changes of these tables the replications back into the source could not apply there. */
+    private long readersDeadLettered(List<String> readers, List<String> ourTables) {
+        try {
+            return sourceJdbc.sql("select count(*) from " + properties.schema() + ".dead_letters where stream = any(?) "
+                            + "and table_name = any(?) and replayed_at is null")
+                    .params(readers.toArray(String[]::new), ourTables.toArray(String[]::new))
+                    .query(Long.class).single();
+        }
+        catch (RuntimeException noDeadLettersThere) {
+            return 0;
+        }
     }
 
     private boolean awaitCurrent(ManagedChangeStream current, Instant moment) {

@@ -59,6 +59,15 @@ final class Fences {
         });
     }
 
+    /** Whether any of {@code tables} is fenced in {@code database}. */
+    boolean anyFenced(DataSource database, List<String> tables) {
+        JdbcTemplate jdbc = new JdbcTemplate(database);
+        Boolean exists = jdbc.queryForObject("select to_regclass(?) is not null", Boolean.class, table());
+        return Boolean.TRUE.equals(exists) && Boolean.TRUE.equals(jdbc.queryForObject(
+                "select exists(select 1 from " + table() + " where table_name = any(?))", Boolean.class,
+                (Object) tables.toArray(String[]::new)));
+    }
+
     private void ensure(JdbcTemplate jdbc) {
         jdbc.execute("""
                 create schema if not exists %1$s;

@@ -10,11 +10,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
@@ -23,6 +25,8 @@ import javax.sql.DataSource;
 
 import org.springframework.jdbc.core.JdbcTemplate;
 
+import dev.ficus.toolkit.cdc.ChangeEvent;
+import dev.ficus.toolkit.cdc.DeadLetters;
 import dev.ficus.toolkit.cdc.PostgresDatabase;
 import dev.ficus.toolkit.replication.ReconciliationReport.TableReport;
 import dev.ficus.toolkit.replication.TableMapping.Column;
@@ -39,15 +43,25 @@ import dev.ficus.toolkit.replication.TableMapping.Column;
  * reads its row again. If they still differ and the source row did not change meanwhile, the
  * difference is real; if the source row changed, the check is repeated.
  *
- * <p>A repair makes one row here what it is in the source, inside one transaction that first
- * locks the row here and only then reads the source: a stream write to that row waits for the
- * repair, and anything the stream wrote before was committed in the source before the repair
- * read it. So a repair never puts an older row back over a newer one. A row missing here is
- * inserted only if the stream has not brought it meanwhile.
+ * <p>A repair makes one row here what it is in the source, in one transaction that first takes
+ * the replication's mark ({@link MarkedWrites}): the same row every transaction of the stream's
+ * takes first, so the stream applies nothing while a repair runs. Only then does the repair read
+ * the source. Whatever the stream applied before was committed in the source before that read,
+ * and whatever the source commits after it the stream applies after the repair: a repair never
+ * puts an older row back over a newer one, and never brings back a row deleted meanwhile.
+ *
+ * <p>A row whose changes wait behind a dead letter is reported, not repaired: the replay of those
+ * changes would follow the repair. Nor is anything repaired once writes moved here (checked in the
+ * repair's transaction, under a lock a phase switch takes too), or in a table whose source
+ * columns are gone.
  */
 final class Reconciler {
 
     static final int REPORTED_KEYS = 100;
+    /** Dead letters looked at to tell which rows wait behind them. */
+    private static final int WAITING_CONSIDERED = 100_000;
+    /** Stands for every key of a table. */
+    private static final Set<List<String>> ALL_KEYS = Set.of(List.of("every key"));
     /** Suspects checked again together: the memory a reconciliation holds beyond one chunk. */
     static final int SUSPECTS_PER_CHECK = 1_000;
     private static final int ROUNDS = 5;
@@ -60,18 +74,21 @@ final class Reconciler {
     private final MarkedWrites writes;
     private final int chunkSize;
     private final Supplier<Optional<Instant>> currentAsOf;
-    private final String conflicts;
+    private final DeadLetters deadLetters;
+    private final String schema;
     private final String replication;
 
     Reconciler(List<TableMapping> tables, PostgresDatabase source, DataSource target, MarkedWrites writes,
-            int chunkSize, Supplier<Optional<Instant>> currentAsOf, String conflicts, String replication) {
+            int chunkSize, Supplier<Optional<Instant>> currentAsOf, DeadLetters deadLetters, String schema,
+            String replication) {
         this.tables = tables;
         this.source = source;
         this.target = target;
         this.writes = writes;
         this.chunkSize = chunkSize;
         this.currentAsOf = currentAsOf;
-        this.conflicts = conflicts;
+        this.deadLetters = deadLetters;
+        this.schema = schema;
         this.replication = replication;
     }
 
@@ -114,6 +131,13 @@ final class Reconciler {
                         + table.keys().stream().map(Column::target).toList() + ", got " + key.keySet());
             }
             keyValues.add(value);
+        }
+        table.schemaProblem().ifPresent(problem -> {
+            throw new PhaseSwitchRefused("Not repaired: " + problem);
+        });
+        if (waitingBehindDeadLetters(table).contains(keyValues)) {
+            throw new PhaseSwitchRefused("Not repaired: changes of this row wait in the dead letters, and their "
+                    + "replay would follow the repair. Replay them instead.");
         }
         try (Connection sourceConnection = connectToSource()) {
             inUtc(sourceConnection);
@@ -158,12 +182,32 @@ final class Reconciler {
         }
     }
 
-    /** One row, repaired under its lock here: see the class comment. */
+    /**
+     * The keys (as text, in key column order) of the rows of a table whose changes wait in the
+     * dead letters; every key of the table if a change of no particular row (a truncate) waits.
+     */
+    private Set<List<String>> waitingBehindDeadLetters(TableMapping table) {
+        Set<List<String>> keys = new HashSet<>();
+        for (DeadLetters.DeadLetter letter : deadLetters.pending(WAITING_CONSIDERED)) {
+            ChangeEvent change = letter.change();
+            if (!change.table().equals(table.source())) {
+                continue;
+            }
+            if (change.key() == null || change.key().isEmpty()) {
+                return ALL_KEYS;
+            }
+            keys.add(table.keys().stream().map(key -> TableMapping.text(change.key().get(key.source()))).toList());
+        }
+        return keys;
+    }
+
+    /** One row, repaired as the class comment says. */
     private RepairResult repair(Connection sourceConnection, TableMapping table, List<String> key) {
         RepairResult[] result = new RepairResult[1];
         writes.run(jdbc -> {
             jdbc.execute("set local time zone 'UTC'");
-            String here = first(jdbc.queryForList(table.targetChecksum(true), String.class, key.toArray()));
+            requireSourceOwnsWrites(jdbc);
+            String here = first(jdbc.queryForList(table.targetChecksum(), String.class, key.toArray()));
             String there = checksum(sourceConnection, table.sourceChecksum(), key, table);
             if (there == null) {
                 result[0] = here == null ? RepairResult.NOTHING
@@ -184,6 +228,21 @@ final class Reconciler {
             }
         });
         return result[0];
+    }
+
+    /**
+     * Once writes moved here, this side's rows are the truth: a repair would copy the source's older
+     * rows over them. Checked inside the repair's transaction, under the lock a phase switch holds.
+     */
+    private void requireSourceOwnsWrites(JdbcTemplate jdbc) {
+        jdbc.queryForList("select pg_advisory_xact_lock_shared(hashtext(?))", Object.class,
+                DefaultReplication.switchLock(replication));
+        String phase = jdbc.queryForObject("select phase from " + ReplicationTables.phase(schema)
+                + " where replication = ?", String.class, replication);
+        if (ExtractionPhase.valueOf(phase) == ExtractionPhase.WRITES_MOVED) {
+            throw new PhaseSwitchRefused("Writes moved here: this side's rows are the truth, and a repair would copy "
+                    + "the source's older rows over them. Reconcile from the other side to repair its copy.");
+        }
     }
 
     private static String first(List<String> values) {
@@ -259,6 +318,8 @@ final class Reconciler {
         private long different;
         private long inFlight;
         private long repaired;
+        private long waiting;
+        private Set<List<String>> waitingKeys;
         private boolean caughtUp = true;
         private final List<Map<String, String>> mismatchedKeys = new ArrayList<>();
         private final List<List<String>> suspects = new ArrayList<>();
@@ -285,12 +346,12 @@ final class Reconciler {
                 }
             }
             return new TableReport(table.target(), table.source(), sourceRows, targetRows, missing, unexpected,
-                    different, inFlight, repaired, conflictCount(), List.copyOf(mismatchedKeys));
+                    different, inFlight, repaired, waiting, conflictCount(), List.copyOf(mismatchedKeys));
         }
 
         private long conflictCount() throws SQLException {
-            try (PreparedStatement count = targetConnection.prepareStatement("select count(*) from " + conflicts
-                    + " where replication = ? and table_name = ?")) {
+            try (PreparedStatement count = targetConnection.prepareStatement("select count(*) from "
+                    + ReplicationTables.conflicts(schema) + " where replication = ? and table_name = ?")) {
                 count.setString(1, replication);
                 count.setString(2, table.target());
                 try (ResultSet result = count.executeQuery()) {
@@ -303,14 +364,14 @@ final class Reconciler {
         private void compare() throws SQLException {
             List<String> after = null;
             while (true) {
-                List<RowSum> sourceChunk = read(sourceConnection, sums(table.source(), Column::source,
+                List<RowSum> sourceChunk = read(sourceConnection, sums(table.source(), Column::sourceName,
                         Column::sourceParameter, after != null, false, true), after, null);
                 sourceRows += sourceChunk.size();
                 if (sourceChunk.isEmpty()) {
                     break;
                 }
                 List<String> last = sourceChunk.getLast().key();
-                List<RowSum> targetChunk = read(targetConnection, sums(table.target(), Column::target,
+                List<RowSum> targetChunk = read(targetConnection, sums(table.target(), Column::targetName,
                         Column::targetParameter, after != null, true, false), after, last);
                 targetRows += targetChunk.size();
                 match(sourceChunk, targetChunk);
@@ -321,7 +382,7 @@ final class Reconciler {
             }
             // Rows here beyond the source's last key.
             while (true) {
-                List<RowSum> rest = read(targetConnection, sums(table.target(), Column::target,
+                List<RowSum> rest = read(targetConnection, sums(table.target(), Column::targetName,
                         Column::targetParameter, after != null, false, true), after, null);
                 targetRows += rest.size();
                 for (RowSum row : rest) {
@@ -370,7 +431,7 @@ final class Reconciler {
                 Instant readAt = sourceClock();
                 boolean current = awaitStream(readAt);
                 caughtUp &= current;
-                Map<List<String>, String> here = checksums(targetConnection, table.targetChecksum(false), remaining);
+                Map<List<String>, String> here = checksums(targetConnection, table.targetChecksum(), remaining);
                 List<List<String>> differing = remaining.stream()
                         .filter(key -> !Objects.equals(there.get(key), here.get(key))).toList();
                 inFlight += remaining.size() - differing.size();
@@ -406,7 +467,14 @@ final class Reconciler {
             if (mismatchedKeys.size() < REPORTED_KEYS) {
                 mismatchedKeys.add(keyMap(table, key));
             }
-            if (repair) {
+            if (waitingKeys == null) {
+                waitingKeys = waitingBehindDeadLetters(table);
+            }
+            if (waitingKeys == ALL_KEYS || waitingKeys.contains(key)) {
+                waiting++;
+                return;
+            }
+            if (repair && table.schemaProblem().isEmpty()) {
                 RepairResult result = Reconciler.this.repair(sourceConnection, table, key);
                 if (result == RepairResult.COPIED || result == RepairResult.DELETED) {
                     repaired++;
@@ -476,7 +544,8 @@ final class Reconciler {
                 conditions.add("(" + keys + ") <= (" + parameters + ")");
             }
             // Aliased: a bare column name in ORDER BY would otherwise sort by the text output column.
-            return "select " + table.keys().stream().map(key -> name.apply(key) + "::text as key_" + key.target())
+            return "select " + table.keys().stream()
+                    .map(key -> name.apply(key) + "::text as " + TableMapping.quoted("key_" + key.target()))
                     .collect(Collectors.joining(", "))
                     + ", " + table.checksum(name) + " from " + tableName
                     + (conditions.isEmpty() ? "" : " where " + String.join(" and ", conditions))

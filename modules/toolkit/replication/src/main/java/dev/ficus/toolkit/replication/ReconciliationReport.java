@@ -37,13 +37,15 @@ public record ReconciliationReport(Instant startedAt, Duration took, boolean rep
      * @param inFlight       rows that differed at first but agreed once the stream caught up: not
      *                       mismatches, changes on their way
      * @param repaired       mismatching rows repaired, when repairing
+     * @param waiting        mismatching rows whose changes wait in the dead letters: not repaired,
+     *                       their replay levels them
      * @param conflicts      rows of this table both sides changed to the same version, recorded by
      *                       the replication ({@code <schema>.conflicts})
      * @param mismatchedKeys keys of the mismatching rows (column name to value as text), the first
      *                       {@value Reconciler#REPORTED_KEYS} of them
      */
     public record TableReport(String table, String source, long sourceRows, long targetRows, long missing,
-            long unexpected, long different, long inFlight, long repaired, long conflicts,
+            long unexpected, long different, long inFlight, long repaired, long waiting, long conflicts,
             List<Map<String, String>> mismatchedKeys) {
 
         public long mismatches() {

@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.sql.Timestamp;
 import java.sql.Types;
 import java.time.Duration;
@@ -119,16 +120,26 @@ class ReplicationApplier implements ChangeHandler {
         return Map.copyOf(schemaProblems);
     }
 
+    /**
+     * A change of a transaction that bumped the other direction's mark was written by replication:
+     * it is this side's own change coming back, and is neither applied nor held behind anything.
+     * (The mark comes first in such a transaction: it is the transaction's first statement.)
+     */
     @Override
-    public void handle(ChangeEvent change) {
+    public boolean skips(ChangeEvent change) {
         if (change.table().equals(marks)) {
             echoTransaction = change.transaction();
-            return;
+            return true;
         }
         if (change.transaction() == echoTransaction && change.operation() != Operation.SNAPSHOT) {
             echoes.increment();
-            return;
+            return true;
         }
+        return false;
+    }
+
+    @Override
+    public void handle(ChangeEvent change) {
         try {
             tablesBySource.get(change.table()).check(change);
         }
@@ -175,6 +186,12 @@ class ReplicationApplier implements ChangeHandler {
             broken = null;
             close();
         }
+    }
+
+    @Override
+    public void abandonBatch() {
+        rollback();
+        broken = null;
     }
 
     @Override
@@ -239,7 +256,8 @@ class ReplicationApplier implements ChangeHandler {
                 }
                 if (table.version() != null && first.operation() != Operation.DELETE) {
                     for (int i = 0; i < counts.length; i++) {
-                        if (counts[i] == 0) {
+                        // A driver that rewrites batches cannot say which rows it wrote: look at each.
+                        if (counts[i] == 0 || counts[i] == Statement.SUCCESS_NO_INFO) {
                             notNewer(connection, table, group.get(i));
                         }
                     }
@@ -338,15 +356,15 @@ class ReplicationApplier implements ChangeHandler {
     }
 
     private void close() {
-        if (open != null) {
+        Connection connection = open;
+        open = null;
+        if (connection != null) {
             try {
-                open.setAutoCommit(true);
-                open.close();
+                connection.close();
             }
             catch (SQLException e) {
                 log.debug("Could not close the connection", e);
             }
-            open = null;
         }
     }
 

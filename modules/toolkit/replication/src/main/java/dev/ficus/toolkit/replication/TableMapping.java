@@ -46,13 +46,43 @@ record TableMapping(String source, String target, List<Column> columns, List<Col
      */
     record Column(String source, String target, String targetType, String sourceType) {
 
+        /** The target column's name, quoted for SQL. */
+        String targetName() {
+            return quoted(target);
+        }
+
+        /** The source column's name, quoted for SQL. */
+        String sourceName() {
+            return quoted(source);
+        }
+
         String targetParameter() {
-            return "cast(? as " + targetType + ")";
+            return "cast(? as " + castable(targetType) + ")";
         }
 
         String sourceParameter() {
-            return "cast(? as " + sourceType + ")";
+            return "cast(? as " + castable(sourceType) + ")";
         }
+    }
+
+    /** An identifier as SQL writes it whatever its case or spelling: {@code "createdAt"}, {@code "order"}. */
+    static String quoted(String identifier) {
+        return '"' + identifier.replace("\"", "\"\"") + '"';
+    }
+
+    /**
+     * The type to cast a text value to. A type without its modifiers is the whole type, except
+     * that {@code character} and {@code bit} alone mean length 1 (a cast would cut the value):
+     * their unbounded forms are used, and the column's own length applies when the value is stored.
+     */
+    private static String castable(String type) {
+        return switch (type) {
+            case "character" -> "bpchar";
+            case "character[]" -> "bpchar[]";
+            case "bit" -> "varbit";
+            case "bit[]" -> "varbit[]";
+            default -> type;
+        };
     }
 
     static TableMapping resolve(ReplicationProperties.Table table, JdbcClient source, JdbcClient target,
@@ -196,25 +226,28 @@ record TableMapping(String source, String target, List<Column> columns, List<Col
     }
 
     private String upsert(boolean guarded, boolean keepExisting) {
-        String names = columns.stream().map(Column::target).collect(Collectors.joining(", "));
+        String names = columns.stream().map(Column::targetName).collect(Collectors.joining(", "));
         String values = columns.stream().map(Column::targetParameter).collect(Collectors.joining(", "));
-        String keyNames = keys.stream().map(Column::target).collect(Collectors.joining(", "));
+        String keyNames = keys.stream().map(Column::targetName).collect(Collectors.joining(", "));
         List<Column> updated = columns.stream().filter(column -> !keys.contains(column)).toList();
         String sql = "insert into " + target + " as stored (" + names + ") values (" + values + ") on conflict ("
                 + keyNames + ") do ";
         if (updated.isEmpty() || keepExisting) {
             return sql + "nothing";
         }
-        sql += "update set " + updated.stream().map(column -> column.target() + " = excluded." + column.target())
+        sql += "update set " + updated.stream().map(column -> column.targetName() + " = excluded." + column.targetName())
                 .collect(Collectors.joining(", "));
         if (guarded && version != null) {
-            sql += " where stored." + version.target() + " < excluded." + version.target();
+            // A version that is not there cannot be ordered: then the incoming row is taken.
+            String stored = "stored." + version.targetName();
+            String incoming = "excluded." + version.targetName();
+            sql += " where " + stored + " is null or " + incoming + " is null or " + stored + " < " + incoming;
         }
         return sql;
     }
 
     String delete() {
-        return "delete from " + target + " where " + keyCondition(Column::target, Column::targetParameter);
+        return "delete from " + target + " where " + keyCondition(Column::targetName, Column::targetParameter);
     }
 
     String truncate() {
@@ -223,26 +256,35 @@ record TableMapping(String source, String target, List<Column> columns, List<Col
 
     /** Reads one row of the source by key, as text in target column order. */
     String selectSourceRow() {
-        return "select " + columns.stream().map(column -> column.source() + "::text").collect(Collectors.joining(", "))
-                + " from " + source + " where " + keyCondition(Column::source, Column::sourceParameter);
+        return "select " + columns.stream().map(column -> column.sourceName() + "::text")
+                .collect(Collectors.joining(", "))
+                + " from " + source + " where " + keyCondition(Column::sourceName, Column::sourceParameter);
     }
 
     /** The checksum of one source row, as reconciliation computes it. */
     String sourceChecksum() {
-        return "select " + checksum(Column::source) + " from " + source + " where "
-                + keyCondition(Column::source, Column::sourceParameter);
+        return "select " + checksum(Column::sourceName) + " from " + source + " where "
+                + keyCondition(Column::sourceName, Column::sourceParameter);
     }
 
-    /** The checksum of one row here, as reconciliation computes it; {@code lock} takes the row's lock too. */
-    String targetChecksum(boolean lock) {
-        return "select " + checksum(Column::target) + " from " + target + " where "
-                + keyCondition(Column::target, Column::targetParameter) + (lock ? " for update" : "");
+    /** The checksum of one row here, as reconciliation computes it. */
+    String targetChecksum() {
+        return "select " + checksum(Column::targetName) + " from " + target + " where "
+                + keyCondition(Column::targetName, Column::targetParameter);
     }
 
-    /** A row reduced to one text: PostgreSQL's rendering of its replicated columns. */
+    /**
+     * A row reduced to one text: PostgreSQL's rendering of its replicated columns. A
+     * {@code timetz} is compared in UTC: logical decoding sends it in UTC, so a copy keeps the
+     * time of day but not the original offset.
+     */
     String checksum(Function<Column, String> name) {
-        return "md5(row(" + columns.stream().map(column -> name.apply(column) + "::text")
+        return "md5(row(" + columns.stream().map(column -> rendered(name.apply(column), column.targetType()))
                 .collect(Collectors.joining(", ")) + ")::text)";
+    }
+
+    private static String rendered(String expression, String type) {
+        return type.equals("time with time zone") ? "(" + expression + " at time zone 'UTC')::text" : expression + "::text";
     }
 
     /**
@@ -250,10 +292,11 @@ record TableMapping(String source, String target, List<Column> columns, List<Col
      * PostgreSQL renders them once stored). Parameters: the version, every value, the key.
      */
     String compareWithStored() {
-        return "select " + version.target() + " = " + version.targetParameter() + ", " + checksum(Column::target)
-                + " = md5(row(" + columns.stream().map(column -> column.targetParameter() + "::text")
+        return "select " + version.targetName() + " is not distinct from " + version.targetParameter() + ", "
+                + checksum(Column::targetName) + " = md5(row(" + columns.stream()
+                .map(column -> rendered(column.targetParameter(), column.targetType()))
                 .collect(Collectors.joining(", ")) + ")::text) from " + target + " where "
-                + keyCondition(Column::target, Column::targetParameter);
+                + keyCondition(Column::targetName, Column::targetParameter);
     }
 
     private String keyCondition(Function<Column, String> name, Function<Column, String> parameter) {
@@ -290,14 +333,29 @@ record TableMapping(String source, String target, List<Column> columns, List<Col
             case null -> null;
             case BigDecimal decimal -> decimal.toPlainString();
             case byte[] bytes -> "\\x" + HexFormat.of().formatHex(bytes);
-            case LocalDate date -> date.toString();
+            case LocalDate date -> date(date.getYear(), date.toString());
             case LocalTime time -> time.toString();
-            case LocalDateTime timestamp -> timestamp.toString();
+            case LocalDateTime timestamp -> date(timestamp.getYear(), timestamp.toString());
             case Instant instant -> instant.toString();
             case OffsetTime time -> time.toString();
             case List<?> elements -> array(elements);
             default -> value.toString();
         };
+    }
+
+    /**
+     * ISO dates as PostgreSQL reads them: years past 9999 without the plus sign, and years before 1
+     * as the era they are in ({@code 0044-03-15 BC} for Java's {@code -0043-03-15}).
+     */
+    private static String date(int year, String iso) {
+        if (year > 9999) {
+            return iso.substring(1);
+        }
+        if (year < 1) {
+            String withoutYear = iso.substring(iso.indexOf('-', 1));
+            return "%04d%s BC".formatted(1 - year, withoutYear);
+        }
+        return iso;
     }
 
     /** PostgreSQL's array literal: {@code {"a b","c\"d",NULL}}, nested for more dimensions. */
