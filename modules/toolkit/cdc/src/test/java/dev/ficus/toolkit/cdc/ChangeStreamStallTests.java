@@ -78,9 +78,15 @@ class ChangeStreamStallTests {
                 .update();
 
         await().atMost(PATIENCE).until(() -> stream.deadLetters().pendingCount() == 1);
-        await().atMost(PATIENCE).until(() -> recorder.of(1300).size() == 1);
+        await().atMost(PATIENCE).until(() -> !recorder.of(1300).isEmpty());
+        // At least once: a crate may come twice after a restart, but none is missing, and the poison never passes.
         for (long id = 1001; id <= 1300; id++) {
-            assertThat(recorder.of(id)).as("crate %d", id).hasSize(id == 1150 ? 0 : 1);
+            if (id == 1150) {
+                assertThat(recorder.of(id)).as("crate %d", id).isEmpty();
+            }
+            else {
+                assertThat(recorder.of(id)).as("crate %d", id).isNotEmpty();
+            }
         }
         assertThat(stream.deadLetters().pending(10)).singleElement()
                 .satisfies(letter -> assertThat(letter.change().row()).containsEntry("id", 1150L));

@@ -308,9 +308,9 @@ class ReplicationApplier implements ChangeHandler {
             record.executeUpdate();
         }
         meters.counter("ficus.replication.conflicts", "replication", name, "table", table.target()).increment();
-        log.warn("Replication {}: {} {} was changed on both sides to version {}; kept the {}'s row, recorded the "
+        log.warn("Replication {}: {} {} was changed on both sides to version {}; kept {} row, recorded the "
                         + "conflict in {}", name, table.target(), change.key(), table.versionOf(change.after()),
-                sourceWins ? "source" : "this side", conflicts);
+                sourceWins ? "the source's" : "this side's", conflicts);
     }
 
     private static String json(TableMapping table, ChangeEvent change, boolean keyOnly) {
