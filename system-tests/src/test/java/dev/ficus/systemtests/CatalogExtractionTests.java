@@ -3,9 +3,15 @@ package dev.ficus.systemtests;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import tools.jackson.databind.JsonNode;
 
@@ -24,9 +30,10 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * The catalog's extraction end to end, with the shop and catalog-service running from their jars,
- * each on its own embedded PostgreSQL: the service's read copy follows the shop, survives a
- * {@code kill -9} in the middle of thousands of writes, and once writes move to the service the
- * shop is kept current the other way round, without changes bouncing between them.
+ * each on its own embedded PostgreSQL: the service's read copy follows the shop, dead-letters a row
+ * it rejects and goes on, survives a {@code kill -9} in the middle of thousands of writes; writes
+ * move to the service in one step while both sides are written, and the shop is kept current the
+ * other way round, without changes bouncing between them.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class CatalogExtractionTests {
@@ -80,6 +87,47 @@ class CatalogExtractionTests {
 
     @Test
     @Order(2)
+    void aRowTheServiceRejectsIsDeadLetteredLaterChangesStillArriveAndAReplayAfterTheFixConverges() {
+        awaitNoMismatches(service);
+        // A stray row with SKU POISON-1 straight in the service's database, then the same SKU in the
+        // shop: the service's unique index rejects the copy.
+        serviceDatabase.sql("insert into catalog.products (id, sku, name, price, currency, category, active, "
+                + "created_at, updated_at, version) values (gen_random_uuid(), 'POISON-1', 'stray', 1, 'EUR', 'stray', "
+                + "true, now(), now(), 0)").update();
+        Http.Response created = shop.post(PRODUCTS, """
+                {"sku": "POISON-1", "name": "Poisoned", "price": {"amount": 3.00, "currency": "EUR"},
+                 "category": "poison"}""");
+        assertThat(created.status()).as(created.body()).isEqualTo(201);
+        String poisoned = created.json().get("id").asString();
+
+        // Changes after it still arrive, and the service stays ready.
+        String other = shop.get(PRODUCTS + "?size=1&page=2").json().get("items").get(0).get("id").asString();
+        assertThat(shop.put(PRODUCTS + "/" + other + "/price", price("23.45")).status()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50))
+                .until(() -> amount(service, other).compareTo(new BigDecimal("23.45")) == 0);
+        JsonNode status = admin(service).get("/admin/replication").json();
+        assertThat(status.get("state").asString()).isEqualTo("STREAMING");
+        assertThat(status.get("pendingDeadLetters").asLong()).isEqualTo(1);
+        assertThat(service.status("/actuator/health/readiness")).isEqualTo(200);
+        JsonNode health = admin(service).get("/actuator/health").json();
+        assertThat(health.get("status").asString()).isEqualTo("DEGRADED");
+        assertThat(health.at("/components/replication/details/deadLetters/pending").asLong()).isEqualTo(1);
+        JsonNode letter = admin(service).get("/admin/replication/dead-letters").json().get("shown").get(0);
+        assertThat(letter.get("error").asString()).contains("duplicate key").contains("products_sku");
+        assertThat(service.get(PRODUCTS + "/" + poisoned).status()).isEqualTo(404);
+
+        // The operator removes the stray row and replays: the product arrives, and both sides agree.
+        serviceDatabase.sql("delete from catalog.products where sku = 'POISON-1' and name = 'stray'").update();
+        JsonNode replay = admin(service).post("/admin/replication/dead-letters/replays", null).json();
+        assertThat(replay.get("replayed").asInt()).isEqualTo(1);
+        assertThat(replay.get("pending").asLong()).isZero();
+        assertThat(service.get(PRODUCTS + "/" + poisoned).json().get("sku").asString()).isEqualTo("POISON-1");
+        awaitNoMismatches(service);
+        assertThat(admin(service).get("/actuator/health").json().get("status").asString()).isEqualTo("UP");
+    }
+
+    @Test
+    @Order(3)
     void reconciliationFindsARowCorruptedByHandAndRepairsIt() throws Exception {
         awaitNoMismatches(service);
         String id = shop.get(PRODUCTS + "?size=1&page=1").json().get("items").get(0).get("id").asString();
@@ -105,7 +153,7 @@ class CatalogExtractionTests {
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     void adminEndpointsNeedCredentialsAndExplainBadRequests() {
         assertThat(service.post("/admin/replication/reconciliations", null).status()).isEqualTo(401);
         assertThat(service.put("/admin/replication/phase", "{\"phase\":\"WRITES_MOVED\"}").status()).isEqualTo(401);
@@ -127,7 +175,7 @@ class CatalogExtractionTests {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void noChangeIsLostWhenTheServiceIsKilledInTheMiddleOfThousandsOfWrites() throws Exception {
         awaitNoMismatches(service);
         List<String> ids = shopDatabase.sql("select id::text from catalog.products").query(String.class).list();
@@ -168,38 +216,108 @@ class CatalogExtractionTests {
     }
 
     @Test
-    @Order(5)
-    void onceWritesMovedTheShopIsKeptCurrentFromTheServiceWithoutPingPong() throws InterruptedException {
+    @Order(6)
+    void writesMoveInOneStepWhileBothSidesAreWrittenAndNothingIsLostOrDivergesOrBouncesBack() throws Exception {
         // Step 2 of the extraction: the shop restarts with sync back on.
         system.stopShop();
         system.startShop("--ficus.replication.enabled=true");
         awaitNoMismatches(shop);
-        assertThat(admin(service).put("/admin/replication/phase", "{\"phase\":\"WRITES_MOVED\"}").status())
-                .isEqualTo(200);
-        JsonNode products = shop.get(PRODUCTS + "?size=2&page=3").json().get("items");
-        String changedInService = products.get(0).get("id").asString();
-        String changedInShop = products.get(1).get("id").asString();
+        JsonNode page = shop.get(PRODUCTS + "?size=20&page=3").json().get("items");
+        List<String> writtenInShop = new ArrayList<>();
+        List<String> writtenInService = new ArrayList<>();
+        for (int i = 0; i < page.size(); i++) {
+            (i < 10 ? writtenInShop : writtenInService).add(page.get(i).get("id").asString());
+        }
 
-        assertThat(service.put(PRODUCTS + "/" + changedInService + "/price", price("77.70")).status()).isEqualTo(200);
-        assertThat(shop.put(PRODUCTS + "/" + changedInShop + "/price", price("55.50")).status()).isEqualTo(200);
+        // Both sides are written all along; the switch happens in the middle.
+        try (Writer toShop = new Writer(shop, writtenInShop, "writes-moved");
+             Writer toService = new Writer(service, writtenInService, "writes-not-owned-here")) {
+            Thread.sleep(1_500);
+            Http.Response switched = admin(service).put("/admin/replication/phase", "{\"phase\":\"WRITES_MOVED\"}");
+            assertThat(switched.status()).as(switched.body()).isEqualTo(200);
+            Thread.sleep(2_000);
+            toShop.close();
+            toService.close();
+
+            assertThat(toShop.unexpected).as("answers other than 2xx and the refusal").isEmpty();
+            assertThat(toService.unexpected).as("answers other than 2xx and the refusal").isEmpty();
+            assertThat(toShop.accepted.get()).as("shop writes before the switch").isPositive();
+            assertThat(toShop.refused.get()).as("shop writes refused after it").isPositive();
+            assertThat(toService.refused.get()).as("service writes refused before it").isPositive();
+            assertThat(toService.accepted.get()).as("service writes after it").isPositive();
+            // Every accepted write is on both sides: the last accepted price of each product.
+            await().atMost(CATCH_UP).untilAsserted(() -> {
+                for (Writer writer : List.of(toShop, toService)) {
+                    writer.lastAccepted.forEach((id, amount) -> {
+                        assertThat(amount(shop, id)).as("shop %s", id).isEqualByComparingTo(amount);
+                        assertThat(amount(service, id)).as("service %s", id).isEqualByComparingTo(amount);
+                    });
+                }
+            });
+        }
+
         String sku = "MOVED-" + UUID.randomUUID().toString().substring(0, 8).toUpperCase();
         assertThat(service.post(PRODUCTS, """
                 {"sku": "%s", "name": "Made in the service", "price": {"amount": 5.00, "currency": "EUR"},
                  "category": "moved"}""".formatted(sku)).status()).isEqualTo(201);
-
-        await().atMost(CATCH_UP).untilAsserted(() -> {
-            // Read through the shop's API: its cache is evicted by its own change stream.
-            assertThat(amount(shop, changedInService)).isEqualByComparingTo("77.70");
-            assertThat(amount(service, changedInShop)).isEqualByComparingTo("55.50");
-            assertThat(shop.get(PRODUCTS + "/sku/" + sku).status()).isEqualTo(200);
-        });
+        await().atMost(CATCH_UP).until(() -> shop.get(PRODUCTS + "/sku/" + sku).status() == 200);
+        Http.Response refused = shop.post(PRODUCTS, """
+                {"sku": "%s-2", "name": "Made in the shop", "price": {"amount": 5.00, "currency": "EUR"},
+                 "category": "moved"}""".formatted(sku));
+        assertThat(refused.status()).as(refused.body()).isEqualTo(409);
+        assertThat(refused.contentType()).startsWith("application/problem+json");
+        assertThat(refused.json().get("type").asString()).isEqualTo("urn:problem-type:writes-moved");
+        assertThat(refused.json().get("detail").asString()).contains("catalog.products").contains("catalog_service");
 
         List<Long> settled = appliedBatches();
         await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(15)).until(() -> appliedBatches().equals(settled));
         awaitNoMismatches(service);
         awaitNoMismatches(shop);
-        assertThat(shop.get(PRODUCTS + "/" + changedInService).json().get("version").asLong())
-                .isEqualTo(service.get(PRODUCTS + "/" + changedInService).json().get("version").asLong());
+        String anyMoved = writtenInService.getFirst();
+        assertThat(shop.get(PRODUCTS + "/" + anyMoved).json().get("version").asLong())
+                .isEqualTo(service.get(PRODUCTS + "/" + anyMoved).json().get("version").asLong());
+    }
+
+    /**
+     * Changes the prices of some products through one application's API, one after another, as fast
+     * as it answers: remembers the last price it accepted per product, and counts refusals of the
+     * expected kind; anything else is unexpected.
+     */
+    private static final class Writer implements AutoCloseable {
+
+        final Map<String, BigDecimal> lastAccepted = new ConcurrentHashMap<>();
+        final AtomicInteger accepted = new AtomicInteger();
+        final AtomicInteger refused = new AtomicInteger();
+        final List<String> unexpected = new CopyOnWriteArrayList<>();
+        private final AtomicBoolean running = new AtomicBoolean(true);
+        private final Thread thread;
+
+        Writer(Http application, List<String> products, String refusal) {
+            thread = Thread.ofVirtual().start(() -> {
+                for (int write = 1; running.get(); write++) {
+                    String id = products.get(write % products.size());
+                    BigDecimal amount = BigDecimal.valueOf(write, 2);
+                    Http.Response response = application.put(PRODUCTS + "/" + id + "/price", price(amount.toPlainString()));
+                    if (response.status() == 200) {
+                        lastAccepted.put(id, amount);
+                        accepted.incrementAndGet();
+                    }
+                    else if (response.status() == 409
+                            && response.body().contains("urn:problem-type:" + refusal)) {
+                        refused.incrementAndGet();
+                    }
+                    else {
+                        unexpected.add(response.status() + " " + response.body());
+                    }
+                }
+            });
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            running.set(false);
+            thread.join();
+        }
     }
 
     /** How many transactions each direction has written: they stop growing once nothing bounces. */

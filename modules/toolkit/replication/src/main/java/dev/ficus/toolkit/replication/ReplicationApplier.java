@@ -10,6 +10,7 @@ import java.sql.Types;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -278,8 +279,8 @@ class ReplicationApplier implements ChangeHandler {
         try (PreparedStatement compare = connection.prepareStatement(table.compareWithStored())) {
             List<Object> parameters = new ArrayList<>();
             parameters.add(table.versionOf(change.after()));
-            parameters.addAll(List.of(values));
-            parameters.addAll(List.of(table.keyValues(change.after())));
+            parameters.addAll(Arrays.asList(values));
+            parameters.addAll(Arrays.asList(table.keyValues(change.after())));
             bind(compare, parameters.toArray());
             try (ResultSet stored = compare.executeQuery()) {
                 if (!stored.next()) {
