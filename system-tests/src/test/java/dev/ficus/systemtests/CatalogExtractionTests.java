@@ -103,7 +103,7 @@ class CatalogExtractionTests {
         // Changes after it still arrive, and the service stays ready.
         String other = shop.get(PRODUCTS + "?size=1&page=2").json().get("items").get(0).get("id").asString();
         assertThat(shop.put(PRODUCTS + "/" + other + "/price", price("23.45")).status()).isEqualTo(200);
-        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50))
+        await().atMost(CATCH_UP).pollInterval(Duration.ofMillis(50))
                 .until(() -> amount(service, other).compareTo(new BigDecimal("23.45")) == 0);
         JsonNode status = admin(service).get("/admin/replication").json();
         assertThat(status.get("state").asString()).isEqualTo("STREAMING");

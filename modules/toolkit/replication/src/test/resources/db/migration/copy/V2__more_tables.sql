@@ -32,7 +32,13 @@ create table zoo (
     numbers  integer[],
     feeling  mood,
     address  inet,
-    novel    text
+    novel    text,
+    code     char(3),
+    flag     bit(1),
+    flags    bit(4),
+    bc_day   date,
+    bc_time  timestamptz,
+    far      timestamp
 );
 
 -- A constraint the source lacks: a change can be rejected here.

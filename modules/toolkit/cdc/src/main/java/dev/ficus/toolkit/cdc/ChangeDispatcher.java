@@ -47,7 +47,7 @@ import dev.ficus.toolkit.cdc.JdbcDeadLetters.Hold;
  *
  * <p>Dead-letter replays run here too, between batches, on the stream's thread.
  */
-class ChangeDispatcher implements DebeziumEngine.ChangeConsumer<RecordChangeEvent<SourceRecord>> {
+class ChangeDispatcher {
 
     private static final Logger log = LoggerFactory.getLogger(ChangeDispatcher.class);
 
@@ -78,6 +78,8 @@ class ChangeDispatcher implements DebeziumEngine.ChangeConsumer<RecordChangeEven
      * run's polling thread to leave before a new run starts.
      */
     private final ReentrantLock handling = new ReentrantLock();
+    /** Which run of the connector may hand over batches: an earlier run's late batch is refused. */
+    private long run;
 
     private volatile Instant currentAsOf;
     private volatile Instant lastProgress = Instant.EPOCH;
@@ -127,18 +129,36 @@ class ChangeDispatcher implements DebeziumEngine.ChangeConsumer<RecordChangeEven
     }
 
     /**
-     * Before each run of the connector: what was not confirmed comes again from the last confirmed
+     * Starts a run of the connector: what was not confirmed comes again from the last confirmed
      * position, and the holds are read afresh (another instance may have streamed meanwhile).
+     * Returns what takes this run's batches; batches of earlier runs are refused from now on.
      */
-    void startRun() {
+    DebeziumEngine.ChangeConsumer<RecordChangeEvent<SourceRecord>> startRun() {
         handling.lock();
         try {
+            long thisRun = ++run;
             abandonBatch();
             inTransaction = false;
             held.clear();
             for (Hold hold : deadLetters.holds()) {
                 deadLetters.head(hold).ifPresent(head -> held.hold(hold, head));
             }
+            return (records, committer) -> handleBatch(thisRun, records, committer);
+        }
+        finally {
+            handling.unlock();
+        }
+    }
+
+    /**
+     * Ends the current run: once this returns, no batch of it is being handled or will be, so the
+     * stream may let another instance take over.
+     */
+    void endRun() {
+        handling.lock();
+        try {
+            run++;
+            abandonBatch();
         }
         finally {
             handling.unlock();
@@ -161,11 +181,14 @@ class ChangeDispatcher implements DebeziumEngine.ChangeConsumer<RecordChangeEven
         }
     }
 
-    @Override
-    public void handleBatch(List<RecordChangeEvent<SourceRecord>> records,
+    private void handleBatch(long fromRun, List<RecordChangeEvent<SourceRecord>> records,
             DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer) throws InterruptedException {
         handling.lockInterruptibly();
         try {
+            if (fromRun != run) {
+                throw new StreamHalted("A batch of a run of the stream that has ended: it comes again in the next run",
+                        null);
+            }
             handle(records, committer);
         }
         catch (RuntimeException | Error e) {
@@ -233,7 +256,9 @@ class ChangeDispatcher implements DebeziumEngine.ChangeConsumer<RecordChangeEven
     private void dispatch(ChangeEvent change) {
         batchTransactions.add(change.transaction());
         for (ChangeSubscription subscription : subscriptionsByTable.getOrDefault(change.table(), List.of())) {
-            if (isolating.getOrDefault(subscription.name(), Set.of()).contains(change.transaction())) {
+            // While a batch of this subscriber is being taken apart, it gets every change alone: a
+            // change it buffered before could otherwise be dropped with a single change that fails.
+            if (!isolating.getOrDefault(subscription.name(), Set.of()).isEmpty()) {
                 deliverAlone(subscription, change);
             }
             else {
@@ -304,15 +329,16 @@ class ChangeDispatcher implements DebeziumEngine.ChangeConsumer<RecordChangeEven
      */
     private boolean waits(ChangeSubscription subscription, ChangeEvent change) {
         HeldRows.Head head = held.behind(subscription.name(), change);
-        if (head == null || change.position() < head.position()) {
+        if (head == null) {
             return false;
         }
-        if (change.position() > head.position()) {
-            boolean wholeTable = held.holdsTable(subscription.name(), change.table());
-            deadLetters.store(subscription.name(), change, "Waits behind dead letter " + head.deadLetter()
-                    + ": a row's changes are applied in order", 0, wholeTable, head.deadLetter());
-            meters.counter("ficus.cdc.held", "stream", stream, "subscription", subscription.name()).increment();
+        if (change.position() == head.position() && JdbcDeadLetters.fingerprint(change).equals(head.fingerprint())) {
+            return true;
         }
+        boolean wholeTable = held.holdsTable(subscription.name(), change.table());
+        deadLetters.store(subscription.name(), change, "Waits behind dead letter " + head.deadLetter()
+                + ": a row's changes are applied in order", 0, wholeTable, head.deadLetter());
+        meters.counter("ficus.cdc.held", "stream", stream, "subscription", subscription.name()).increment();
         return true;
     }
 
@@ -328,7 +354,7 @@ class ChangeDispatcher implements DebeziumEngine.ChangeConsumer<RecordChangeEven
         long id = deadLetters.store(subscription.name(), change, JdbcDeadLetters.describe(error), attempts, wholeTable,
                 null);
         held.hold(new Hold(subscription.name(), change.table(), JdbcDeadLetters.rowKey(change), wholeTable),
-                new HeldRows.Head(id, change.position()));
+                new HeldRows.Head(id, change.position(), JdbcDeadLetters.fingerprint(change)));
         log.error("{} failed {} times on {} {} {} at {}; dead letter {}{}", subscription.name(), attempts,
                 change.operation(), change.table(), change.key(), change.position(), id,
                 wholeTable ? ", and the table's later changes wait behind it" : "", error);
@@ -430,7 +456,8 @@ class ChangeDispatcher implements DebeziumEngine.ChangeConsumer<RecordChangeEven
                 continue;
             }
             DeadLetter failed = replayLine(subscription, line);
-            held.moveHead(hold, failed == null ? null : new HeldRows.Head(failed.id(), failed.change().position()));
+            held.moveHead(hold, failed == null ? null : new HeldRows.Head(failed.id(), failed.change().position(),
+                    JdbcDeadLetters.fingerprint(failed.change())));
         }
     }
 

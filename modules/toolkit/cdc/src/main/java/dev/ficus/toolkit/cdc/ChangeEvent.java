@@ -12,8 +12,9 @@ import java.util.Map;
  * {@code date} as {@code LocalDate}, {@code time} as {@code LocalTime}, {@code timestamp} as
  * {@code LocalDateTime}, {@code timestamptz} as {@code Instant}, {@code timetz} as
  * {@code OffsetTime} (in UTC: PostgreSQL's logical decoding does not keep the original offset),
- * arrays as {@code List}s; text and text-like types (uuid, json, jsonb, enums, inet, interval as
- * ISO 8601) as {@code String}.
+ * arrays as {@code List}s, {@code bit(n)} as its digits; text and text-like types (uuid, json,
+ * jsonb, enums, inet, interval as ISO 8601) as {@code String}, and so are the dates and
+ * timestamps 'infinity' and '-infinity'.
  *
  * @param table       {@code schema.table}
  * @param operation   what happened

@@ -11,6 +11,7 @@ import java.time.OffsetDateTime;
 import java.time.OffsetTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -163,18 +164,19 @@ final class ChangeEvents {
         }
         String name = schema.name() == null ? "" : schema.name();
         return switch (name) {
-            case "io.debezium.time.Date" -> LocalDate.ofEpochDay(((Number) value).longValue());
+            case "io.debezium.time.Date" -> date(((Number) value).longValue());
             case "io.debezium.time.Time" -> LocalTime.ofNanoOfDay(((Number) value).longValue() * 1_000_000L);
             case "io.debezium.time.MicroTime" -> LocalTime.ofNanoOfDay(((Number) value).longValue() * 1_000L);
             case "io.debezium.time.NanoTime" -> LocalTime.ofNanoOfDay(((Number) value).longValue());
-            case "io.debezium.time.Timestamp" -> localDateTime(Math.multiplyExact(((Number) value).longValue(), 1_000L));
-            case "io.debezium.time.MicroTimestamp" -> localDateTime(((Number) value).longValue());
+            case "io.debezium.time.Timestamp" -> timestamp(Math.multiplyExact(((Number) value).longValue(), 1_000L));
+            case "io.debezium.time.MicroTimestamp" -> timestamp(((Number) value).longValue());
             case "io.debezium.time.NanoTimestamp" -> LocalDateTime.ofEpochSecond(
                     Math.floorDiv(((Number) value).longValue(), 1_000_000_000L),
                     (int) Math.floorMod(((Number) value).longValue(), 1_000_000_000L), ZoneOffset.UTC);
             case "io.debezium.time.ZonedTimestamp" -> OffsetDateTime.parse((String) value).toInstant();
             case "io.debezium.time.ZonedTime" -> OffsetTime.parse((String) value);
             case "io.debezium.data.VariableScaleDecimal" -> variableScale((Struct) value);
+            case "io.debezium.data.Bits" -> bits(schema, value);
             default -> switch (value) {
                 case ByteBuffer buffer -> bytes(buffer);
                 case Struct nested -> row(nested);
@@ -182,6 +184,23 @@ final class ChangeEvents {
                 default -> value;
             };
         };
+    }
+
+    /** Debezium sends PostgreSQL's 'infinity' and '-infinity' as these instants and days. */
+    private static final long INFINITE_MICROS = 9_223_372_036_825_200_000L;
+    private static final long MINUS_INFINITE_MICROS = -9_223_372_036_832_400_000L;
+    private static final long INFINITE_DAY = LocalDate.parse("-5877611-06-21").toEpochDay();
+    private static final long MINUS_INFINITE_DAY = LocalDate.parse("-5877611-06-22").toEpochDay();
+
+    /** A date, or PostgreSQL's 'infinity' or '-infinity' as the text it reads. */
+    private static Object date(long day) {
+        return day == INFINITE_DAY ? "infinity" : day == MINUS_INFINITE_DAY ? "-infinity" : LocalDate.ofEpochDay(day);
+    }
+
+    /** A timestamp, or PostgreSQL's 'infinity' or '-infinity' as the text it reads. */
+    private static Object timestamp(long micros) {
+        return micros == INFINITE_MICROS ? "infinity" : micros == MINUS_INFINITE_MICROS ? "-infinity"
+                : localDateTime(micros);
     }
 
     private static LocalDateTime localDateTime(long micros) {
@@ -193,6 +212,26 @@ final class ChangeEvents {
         Object unscaled = decimal.get("value");
         byte[] bytes = unscaled instanceof ByteBuffer buffer ? bytes(buffer) : (byte[]) unscaled;
         return new BigDecimal(new BigInteger(bytes), decimal.getInt32("scale"));
+    }
+
+    /**
+     * A {@code bit(n)} value as PostgreSQL writes it ({@code 0101}): Debezium sends the bits
+     * little-endian, and their number as the schema's {@code length}. (A {@code bit varying}
+     * value's own length is not sent: its leading zeros cannot be told.)
+     */
+    private static String bits(Schema schema, Object value) {
+        byte[] bytes = value instanceof ByteBuffer buffer ? bytes(buffer) : (byte[]) value;
+        BitSet bits = BitSet.valueOf(bytes);
+        String declared = schema.parameters() == null ? null : schema.parameters().get("length");
+        int length = declared == null ? Integer.MAX_VALUE : Integer.parseInt(declared);
+        if (length == Integer.MAX_VALUE) {
+            length = Math.max(bits.length(), 1);
+        }
+        StringBuilder text = new StringBuilder(length);
+        for (int i = length - 1; i >= 0; i--) {
+            text.append(bits.get(i) ? '1' : '0');
+        }
+        return text.toString();
     }
 
     private static byte[] bytes(ByteBuffer buffer) {

@@ -29,6 +29,9 @@ public interface DeadLetters {
     /** Pending dead letters, oldest first, at most {@code limit}. */
     List<DeadLetter> pending(int limit);
 
+    /** Pending dead letters of one captured table ({@code schema.table}), oldest first, at most {@code limit}. */
+    List<DeadLetter> pending(String table, int limit);
+
     /**
      * Replays a dead letter and those waiting behind it.
      *
@@ -45,9 +48,11 @@ public interface DeadLetters {
      * @param error        its last error, or why the change waits ("behind dead letter 12")
      * @param attempts     how often the subscriber was called with it, replays included
      * @param waitsBehind  the dead letter it waits behind, if it was never tried itself
+     * @param holdsTable   whether every later change of its table waits behind it (or behind the
+     *                     dead letter it waits behind), not only its row's
      */
     record DeadLetter(long id, String subscription, ChangeEvent change, String error, int attempts,
-            Instant failedAt, Long waitsBehind) {
+            Instant failedAt, Long waitsBehind, boolean holdsTable) {
     }
 
     /**

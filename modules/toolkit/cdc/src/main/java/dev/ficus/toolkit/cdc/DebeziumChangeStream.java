@@ -229,7 +229,7 @@ class DebeziumChangeStream implements ManagedChangeStream {
     /** Runs the connector until it stops, fails, or the lock connection is lost. */
     private void stream(Connection lock) {
         state = State.STARTING;
-        dispatcher.startRun();
+        var consumer = dispatcher.startRun();
         DebeziumEngine<?> created = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
                 .using(connectorProperties())
                 .using(new DebeziumEngine.ConnectorCallback() {
@@ -244,10 +244,11 @@ class DebeziumChangeStream implements ManagedChangeStream {
                         log.warn("Change stream {} stopped: {}", properties.name(), message, error);
                     }
                 })
-                .notifying(dispatcher)
+                .notifying(consumer)
                 .build();
         synchronized (this) {
             if (!running) {
+                dispatcher.endRun();
                 return;
             }
             engine = created;
@@ -260,6 +261,8 @@ class DebeziumChangeStream implements ManagedChangeStream {
             watchdog.interrupt();
             closeEngine();
             engine = null;
+            // Before the lock goes: no batch of this run is handled any more, here or late.
+            dispatcher.endRun();
         }
         if (running && state != State.FAILED) {
             failed("The connector stopped");

@@ -11,8 +11,11 @@ import dev.ficus.toolkit.cdc.JdbcDeadLetters.Hold;
  */
 final class HeldRows {
 
-    /** The dead letter a row or table waits behind, and its change's position in the log. */
-    record Head(long deadLetter, long position) {
+    /**
+     * The dead letter a row or table waits behind: the earliest pending one, by its change's
+     * position in the log, and that change's fingerprint (to know it when it comes again).
+     */
+    record Head(long deadLetter, long position, String fingerprint) {
     }
 
     /** Per subscription and table: the head a whole table waits behind, and those of single rows. */
@@ -31,16 +34,23 @@ final class HeldRows {
         holds.clear();
     }
 
-    /** The head this change of this subscription waits behind, or null if it may go ahead. */
+    /**
+     * The head this change of this subscription waits behind, or null if it may go ahead: its row's
+     * head, if the change is not earlier than it, else its table's, if not earlier than that.
+     */
     Head behind(String subscription, ChangeEvent change) {
         TableHolds table = holds.get(key(subscription, change.table()));
         if (table == null) {
             return null;
         }
-        if (table.wholeTable != null) {
-            return table.wholeTable;
+        if (!table.rows.isEmpty()) {
+            Head row = table.rows.get(JdbcDeadLetters.rowKey(change));
+            if (row != null && change.position() >= row.position()) {
+                return row;
+            }
         }
-        return table.rows.get(JdbcDeadLetters.rowKey(change));
+        Head whole = table.wholeTable;
+        return whole != null && change.position() >= whole.position() ? whole : null;
     }
 
     boolean holdsTable(String subscription, String table) {
@@ -48,16 +58,19 @@ final class HeldRows {
         return holdsOfTable != null && holdsOfTable.wholeTable != null;
     }
 
+    /** A hold waits behind {@code head}, unless it already waits behind an earlier change. */
     void hold(Hold hold, Head head) {
         TableHolds table = holds.computeIfAbsent(key(hold.subscription(), hold.table()), key -> new TableHolds());
         if (hold.wholeTable()) {
-            if (table.wholeTable == null) {
-                table.wholeTable = head;
-            }
+            table.wholeTable = earlier(table.wholeTable, head);
         }
         else {
-            table.rows.putIfAbsent(hold.rowKey(), head);
+            table.rows.merge(hold.rowKey(), head, HeldRows::earlier);
         }
+    }
+
+    private static Head earlier(Head current, Head candidate) {
+        return current == null || candidate.position() < current.position() ? candidate : current;
     }
 
     /** After a replay: the hold now waits behind {@code head}, or is released if null. */

@@ -2,6 +2,9 @@ package dev.ficus.toolkit.cdc;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
@@ -9,6 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -57,19 +61,38 @@ class JdbcDeadLetters implements DeadLetters {
      */
     long store(String subscription, ChangeEvent change, String error, int attempts, boolean holdsTable,
             Long waitsBehind) {
-        String rowKey = rowKey(change);
+        String json = ChangeEventCodec.write(change);
+        String fingerprint = fingerprint(json);
         return jdbc.sql("insert into " + table + " (stream, subscription, table_name, position, change, error, "
-                        + "attempts, failed_at, row_key, holds_table, waits_behind) "
-                        + "values (?, ?, ?, ?, cast(? as jsonb), ?, ?, ?, ?, ?, ?) "
-                        + "on conflict (stream, subscription, table_name, position, row_key) where replayed_at is null "
-                        + "do nothing returning id")
-                .params(stream, subscription, change.table(), change.position(), ChangeEventCodec.write(change),
-                        error, attempts, Timestamp.from(Instant.now()), rowKey, holdsTable, waitsBehind)
+                        + "attempts, failed_at, row_key, holds_table, waits_behind, fingerprint) "
+                        + "values (?, ?, ?, ?, cast(? as jsonb), ?, ?, ?, ?, ?, ?, ?) "
+                        + "on conflict (stream, subscription, table_name, position, fingerprint) "
+                        + "where replayed_at is null do nothing returning id")
+                .params(stream, subscription, change.table(), change.position(), json, error, attempts,
+                        Timestamp.from(Instant.now()), rowKey(change), holdsTable, waitsBehind, fingerprint)
                 .query(Long.class).optional()
                 .orElseGet(() -> jdbc.sql("select id from " + table + " where stream = ? and subscription = ? "
-                                + "and table_name = ? and position = ? and row_key = ? and replayed_at is null")
-                        .params(stream, subscription, change.table(), change.position(), rowKey)
+                                + "and table_name = ? and position = ? and fingerprint = ? and replayed_at is null")
+                        .params(stream, subscription, change.table(), change.position(), fingerprint)
                         .query(Long.class).single());
+    }
+
+    /**
+     * What tells one change from another at the same position (the rows of a snapshot share one):
+     * a digest of the change as stored.
+     */
+    static String fingerprint(ChangeEvent change) {
+        return fingerprint(ChangeEventCodec.write(change));
+    }
+
+    private static String fingerprint(String json) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(json.getBytes(StandardCharsets.UTF_8)));
+        }
+        catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
+        }
     }
 
     /** Identifies a row among its table's: its key, as JSON with typed values. */
@@ -88,14 +111,14 @@ class JdbcDeadLetters implements DeadLetters {
                 .list();
     }
 
-    /** The first pending dead letter of a hold, which later changes wait behind. */
+    /** The earliest pending dead letter of a hold (by position in the log), which later changes wait behind. */
     Optional<HeldRows.Head> head(Hold hold) {
-        return jdbc.sql("select id, position from " + table + " where stream = ? and subscription = ? "
+        return jdbc.sql("select id, position, fingerprint from " + table + " where stream = ? and subscription = ? "
                         + "and table_name = ? and replayed_at is null" + (hold.wholeTable() ? "" : " and row_key = ?")
-                        + " order by id limit 1")
+                        + " order by position, id limit 1")
                 .params(hold.wholeTable() ? List.of(stream, hold.subscription(), hold.table())
                         : List.of(stream, hold.subscription(), hold.table(), hold.rowKey()))
-                .query((rows, number) -> new HeldRows.Head(rows.getLong(1), rows.getLong(2)))
+                .query((rows, number) -> new HeldRows.Head(rows.getLong(1), rows.getLong(2), rows.getString(3)))
                 .optional();
     }
 
@@ -120,18 +143,26 @@ class JdbcDeadLetters implements DeadLetters {
     }
 
     @Override
-    public Replay replay(long id) {
-        DeadLetter letter = jdbc.sql(select("stream = ? and id = ? and replayed_at is null"))
-                .params(stream, id)
+    public List<DeadLetter> pending(String capturedTable, int limit) {
+        return jdbc.sql(select("stream = ? and table_name = ? and replayed_at is null") + " order by id limit ?")
+                .params(stream, capturedTable, limit)
                 .query(this::deadLetter)
-                .optional()
-                .orElseThrow(() -> new NoSuchDeadLetter(id));
-        if (letter.waitsBehind() != null && isPending(letter.waitsBehind())) {
-            throw new DeadLetterWaitsBehind(id, letter.waitsBehind());
+                .list();
+    }
+
+    @Override
+    public Replay replay(long id) {
+        if (jdbc.sql("select count(*) from " + table + " where stream = ? and id = ? and replayed_at is null")
+                .params(stream, id).query(Long.class).single() == 0) {
+            throw new NoSuchDeadLetter(id);
         }
-        // The whole line: the caller waits until the ones behind it went through too.
-        Hold hold = holdOf(id);
-        Long[] line = line(hold).stream().map(DeadLetter::id).filter(queued -> queued >= id).toArray(Long[]::new);
+        // The whole line from this letter on: the caller waits until those behind it went through too.
+        List<DeadLetter> wholeLine = line(holdOf(id));
+        if (!wholeLine.isEmpty() && wholeLine.getFirst().id() != id) {
+            throw new DeadLetterWaitsBehind(id, wholeLine.getFirst().id());
+        }
+        Long[] line = wholeLine.isEmpty() ? new Long[] {id}
+                : wholeLine.stream().map(DeadLetter::id).toArray(Long[]::new);
         Instant requested = request("id = any(?)", (Object) line);
         return outcome(requested, "id = any(?)", (Object) line);
     }
@@ -140,11 +171,6 @@ class JdbcDeadLetters implements DeadLetters {
     public Replay replayAll() {
         Instant requested = request("true");
         return outcome(requested, "true");
-    }
-
-    private boolean isPending(long id) {
-        return jdbc.sql("select count(*) from " + table + " where id = ? and replayed_at is null").param(id)
-                .query(Long.class).single() > 0;
     }
 
     private Instant request(String which, Object... parameters) {
@@ -211,11 +237,11 @@ class JdbcDeadLetters implements DeadLetters {
                 .list();
     }
 
-    /** The pending dead letters that a hold keeps in line, oldest first. */
+    /** The pending dead letters that a hold keeps in line, in the order their changes were made. */
     List<DeadLetter> line(Hold hold) {
         String condition = "stream = ? and subscription = ? and table_name = ? and replayed_at is null"
                 + (hold.wholeTable() ? "" : " and row_key = ?");
-        return jdbc.sql(select(condition) + " order by id")
+        return jdbc.sql(select(condition) + " order by position, id")
                 .params(hold.wholeTable() ? List.of(stream, hold.subscription(), hold.table())
                         : List.of(stream, hold.subscription(), hold.table(), hold.rowKey()))
                 .query(this::deadLetter)
@@ -253,7 +279,7 @@ class JdbcDeadLetters implements DeadLetters {
     }
 
     private String select(String condition) {
-        return "select id, subscription, change, error, attempts, failed_at, waits_behind from " + table
+        return "select id, subscription, change, error, attempts, failed_at, waits_behind, holds_table from " + table
                 + " where " + condition;
     }
 
@@ -262,13 +288,32 @@ class JdbcDeadLetters implements DeadLetters {
         Long waitsBehind = rows.wasNull() ? null : behind;
         return new DeadLetter(rows.getLong("id"), rows.getString("subscription"),
                 ChangeEventCodec.read(rows.getString("change")), rows.getString("error"), rows.getInt("attempts"),
-                rows.getTimestamp("failed_at").toInstant(), waitsBehind);
+                rows.getTimestamp("failed_at").toInstant(), waitsBehind, rows.getBoolean("holds_table"));
     }
 
+    /**
+     * An error as a dead letter keeps it: first what went wrong at its root (for a database, its
+     * own message and detail: "duplicate key value violates unique constraint … Key (sku)=(X)
+     * already exists"), then the start of the stack trace.
+     */
     static String describe(Exception error) {
         StringWriter trace = new StringWriter();
         error.printStackTrace(new PrintWriter(trace));
-        return trace.toString().lines().limit(20).collect(Collectors.joining("\n"));
+        String stack = trace.toString().lines().limit(20).collect(Collectors.joining("\n"));
+        String root = rootMessage(error);
+        return root == null ? stack : root + "\n" + stack;
+    }
+
+    private static String rootMessage(Throwable error) {
+        Throwable root = error;
+        for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+            root = cause;
+            if (cause instanceof SQLException sql && sql.getNextException() != null) {
+                root = sql.getNextException();
+                break;
+            }
+        }
+        return root.getMessage() == null ? null : root.getMessage().strip();
     }
 
     private static String firstLine(String text) {

@@ -33,11 +33,13 @@ final class StreamTables {
                     add column if not exists holds_table         boolean not null default false,
                     add column if not exists waits_behind        bigint,
                     add column if not exists replay_requested_at timestamptz,
-                    add column if not exists replay_failed_at    timestamptz;
+                    add column if not exists replay_failed_at    timestamptz,
+                    add column if not exists fingerprint         text;
                 create index if not exists dead_letters_rows on %1$s.dead_letters (stream, subscription, table_name, row_key)
                     where replayed_at is null;
-                create unique index if not exists dead_letters_once
-                    on %1$s.dead_letters (stream, subscription, table_name, position, row_key) where replayed_at is null;
+                drop index if exists %1$s.dead_letters_once;
+                create unique index if not exists dead_letters_once_per_change
+                    on %1$s.dead_letters (stream, subscription, table_name, position, fingerprint) where replayed_at is null;
                 """.formatted(schema)).update();
         ensureHeartbeat(jdbc, schema);
     }

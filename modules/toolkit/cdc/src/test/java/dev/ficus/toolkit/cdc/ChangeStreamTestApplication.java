@@ -47,8 +47,11 @@ class ChangeStreamTestApplication {
         final List<List<ChangeEvent>> batches = new CopyOnWriteArrayList<>();
         final AtomicInteger overlaps = new AtomicInteger();
         final AtomicInteger failedBatches = new AtomicInteger();
-        volatile Predicate<ChangeEvent> failing = change -> false;
-        volatile Failure onFailure = Failure.DEAD_LETTER;
+        /** What a new recorder starts with: for a test whose stream starts as its application does. */
+        static volatile Predicate<ChangeEvent> failingAtStart = change -> false;
+        static volatile Failure onFailureAtStart = Failure.DEAD_LETTER;
+        volatile Predicate<ChangeEvent> failing = failingAtStart;
+        volatile Failure onFailure = onFailureAtStart;
         private final AtomicInteger inside = new AtomicInteger();
         private final List<ChangeEvent> buffer = new ArrayList<>();
 

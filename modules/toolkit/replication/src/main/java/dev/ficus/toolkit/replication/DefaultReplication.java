@@ -21,7 +21,6 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.jdbc.datasource.SimpleDriverDataSource;
-import org.springframework.jdbc.datasource.SingleConnectionDataSource;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import dev.ficus.toolkit.cdc.ChangeStream;
@@ -253,11 +252,15 @@ class DefaultReplication implements Replication, SmartLifecycle {
         Resolved known = resolved();
         List<String> sourceTables = known.tables().stream().map(TableMapping::source).toList();
         List<String> ourTables = known.tables().stream().map(TableMapping::target).toList();
-        // One switch at a time, across instances; repairs wait for it and it waits for them.
+        // One switch at a time, across instances; repairs wait for it and it waits for them. The lock
+        // belongs to a transaction of its own: it goes with it, whatever happens.
         try (Connection lock = dataSource.getConnection()) {
-            JdbcClient locked = JdbcClient.create(new SingleConnectionDataSource(lock, true));
-            locked.sql("select pg_advisory_lock(hashtext(?))").param(switchLock(properties.name())).query().listOfRows();
+            lock.setAutoCommit(false);
             try {
+                try (var statement = lock.prepareStatement("select pg_advisory_xact_lock(hashtext(?))")) {
+                    statement.setString(1, switchLock(properties.name()));
+                    statement.executeQuery().close();
+                }
                 ExtractionPhase current = phase();
                 if (target == ExtractionPhase.WRITES_MOVED) {
                     moveWritesHere(current, sourceTables, ourTables);
@@ -267,8 +270,7 @@ class DefaultReplication implements Replication, SmartLifecycle {
                 }
             }
             finally {
-                locked.sql("select pg_advisory_unlock(hashtext(?))").param(switchLock(properties.name())).query()
-                        .listOfRows();
+                lock.rollback();
             }
         }
         catch (SQLException e) {
@@ -297,14 +299,20 @@ class DefaultReplication implements Replication, SmartLifecycle {
         }
         requireNoDeadLetters(current);
         fences.fence(sourceDataSource, sourceTables, properties.name());
-        Instant fenced = sourceJdbc.sql("select clock_timestamp()").query(java.sql.Timestamp.class).single().toInstant();
-        if (!awaitCurrent(current, fenced) || current.deadLetters().pendingCount() > 0) {
-            fences.unfence(sourceDataSource, sourceTables);
-            throw new PhaseSwitchRefused("Replication " + properties.name() + " did not apply every change the source "
-                    + "made before the switch within " + SWITCH_PATIENCE + " (or dead-lettered one): the source takes "
-                    + "writes again; try once it has caught up");
+        try {
+            Instant fenced = sourceJdbc.sql("select clock_timestamp()").query(java.sql.Timestamp.class).single()
+                    .toInstant();
+            if (!awaitCurrent(current, fenced) || current.deadLetters().pendingCount() > 0) {
+                throw new PhaseSwitchRefused("Replication " + properties.name() + " did not apply every change the "
+                        + "source made before the switch within " + SWITCH_PATIENCE + " (or dead-lettered one): the "
+                        + "source takes writes again; try once it has caught up");
+            }
+            setPhase(ExtractionPhase.WRITES_MOVED);
         }
-        setPhase(ExtractionPhase.WRITES_MOVED);
+        catch (RuntimeException e) {
+            undo(() -> fences.unfence(sourceDataSource, sourceTables));
+            throw e;
+        }
         fences.unfence(dataSource, ourTables);
         if (readersOfThisDatabase().isEmpty()) {
             log.warn("Replication {}: writes moved here, but no replication reads this database back; the source's "
@@ -313,8 +321,15 @@ class DefaultReplication implements Replication, SmartLifecycle {
     }
 
     private void moveWritesBack(ExtractionPhase phase, List<String> sourceTables, List<String> ourTables) {
-        if (phase == ExtractionPhase.READ_COPY && !fences.anyFenced(sourceDataSource, sourceTables)) {
-            return;
+        if (phase == ExtractionPhase.READ_COPY) {
+            if (!fences.anyFenced(sourceDataSource, sourceTables)) {
+                return;
+            }
+            if (!fences.anyFenced(dataSource, ourTables)) {
+                // A switch here that never completed (this side took no writes): the source's fence just comes down.
+                fences.unfence(sourceDataSource, sourceTables);
+                return;
+            }
         }
         List<String> readers = readersOfThisDatabase();
         if (readers.isEmpty()) {
@@ -322,20 +337,38 @@ class DefaultReplication implements Replication, SmartLifecycle {
                     + "reach the source. Start the replication back to the source first.");
         }
         fences.fence(dataSource, ourTables, "the source of replication " + properties.name());
-        setPhase(ExtractionPhase.READ_COPY);
-        String written = jdbc.sql("select pg_current_wal_lsn()::text").query(String.class).single();
-        Instant deadline = Instant.now().plus(SWITCH_PATIENCE);
-        while (!readersConfirmed(readers, written) || readersDeadLettered(readers, ourTables) > 0) {
-            if (Instant.now().isAfter(deadline)) {
+        try {
+            setPhase(ExtractionPhase.READ_COPY);
+            String written = jdbc.sql("select pg_current_wal_lsn()::text").query(String.class).single();
+            Instant deadline = Instant.now().plus(SWITCH_PATIENCE);
+            while (!readersConfirmed(readers, written) || readersDeadLettered(readers, ourTables) > 0) {
+                if (Instant.now().isAfter(deadline)) {
+                    throw new PhaseSwitchRefused("The replications reading this database back " + readers + " did not "
+                            + "apply every change made here within " + SWITCH_PATIENCE + " (or hold some in their dead "
+                            + "letters): writes stay here; try again once they caught up");
+                }
+                pause();
+            }
+        }
+        catch (RuntimeException e) {
+            undo(() -> {
                 setPhase(ExtractionPhase.WRITES_MOVED);
                 fences.unfence(dataSource, ourTables);
-                throw new PhaseSwitchRefused("The replications reading this database back " + readers + " did not "
-                        + "apply every change made here within " + SWITCH_PATIENCE + " (or hold some in their dead "
-                        + "letters): writes stay here; try again once they caught up");
-            }
-            pause();
+            });
+            throw e;
         }
         fences.unfence(sourceDataSource, sourceTables);
+    }
+
+    /** Undoes a switch that failed half way; if even that fails, the next switch to either phase completes it. */
+    private void undo(Runnable steps) {
+        try {
+            steps.run();
+        }
+        catch (RuntimeException e) {
+            log.error("Replication {}: could not undo a failed phase switch; switch again to repair the fences",
+                    properties.name(), e);
+        }
     }
 
     /**
@@ -358,15 +391,14 @@ class DefaultReplication implements Replication, SmartLifecycle {
 
     /** Changes of these tables the replications back into the source could not apply there. */
     private long readersDeadLettered(List<String> readers, List<String> ourTables) {
-        try {
-            return sourceJdbc.sql("select count(*) from " + properties.schema() + ".dead_letters where stream = any(?) "
-                            + "and table_name = any(?) and replayed_at is null")
-                    .params(readers.toArray(String[]::new), ourTables.toArray(String[]::new))
-                    .query(Long.class).single();
-        }
-        catch (RuntimeException noDeadLettersThere) {
+        if (!sourceJdbc.sql("select to_regclass(?) is not null").param(properties.schema() + ".dead_letters")
+                .query(Boolean.class).single()) {
             return 0;
         }
+        return sourceJdbc.sql("select count(*) from " + properties.schema() + ".dead_letters where stream = any(?) "
+                        + "and table_name = any(?) and replayed_at is null")
+                .params(readers.toArray(String[]::new), ourTables.toArray(String[]::new))
+                .query(Long.class).single();
     }
 
     private boolean awaitCurrent(ManagedChangeStream current, Instant moment) {

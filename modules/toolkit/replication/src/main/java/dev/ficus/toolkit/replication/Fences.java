@@ -37,6 +37,8 @@ final class Fences {
     /** Refuses writes to {@code tables} (schema.table) from now on, saying they moved to {@code movedTo}. */
     void fence(DataSource database, List<String> tables, String movedTo) {
         inOneTransaction(database, jdbc -> {
+            // Waits for the writers in flight, not for ever: a switch that cannot get the lock gives up.
+            jdbc.execute("set local lock_timeout = '10s'");
             ensure(jdbc);
             for (String table : tables) {
                 jdbc.execute("lock table " + table + " in share row exclusive mode");

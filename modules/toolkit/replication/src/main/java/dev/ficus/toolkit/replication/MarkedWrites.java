@@ -33,7 +33,16 @@ final class MarkedWrites {
     }
 
     void run(Consumer<JdbcTemplate> writes) {
+        run(jdbc -> { }, writes);
+    }
+
+    /**
+     * @param first what the transaction does before it takes the mark: it must not wait for
+     *              anything that waits for the stream, which waits for the mark
+     */
+    void run(Consumer<JdbcTemplate> first, Consumer<JdbcTemplate> writes) {
         transaction.executeWithoutResult(status -> {
+            first.accept(jdbc);
             jdbc.update(mark, replication, replication);
             writes.accept(jdbc);
         });

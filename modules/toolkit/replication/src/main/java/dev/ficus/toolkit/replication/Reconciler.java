@@ -58,15 +58,15 @@ import dev.ficus.toolkit.replication.TableMapping.Column;
 final class Reconciler {
 
     static final int REPORTED_KEYS = 100;
-    /** Dead letters looked at to tell which rows wait behind them. */
-    private static final int WAITING_CONSIDERED = 100_000;
     /** Stands for every key of a table. */
     private static final Set<List<String>> ALL_KEYS = Set.of(List.of("every key"));
     /** Suspects checked again together: the memory a reconciliation holds beyond one chunk. */
     static final int SUSPECTS_PER_CHECK = 1_000;
     private static final int ROUNDS = 5;
-    /** How long one reconciliation waits, in all, for the stream to catch up with what it read. */
+    /** How long a check of suspects waits for the stream to catch up with what it read. */
     private static final Duration PATIENCE = Duration.ofSeconds(30);
+    /** A stream whose "current as of" has not moved for this long is stalled: not waited for. */
+    private static final Duration STALLED = Duration.ofSeconds(10);
 
     private final List<TableMapping> tables;
     private final PostgresDatabase source;
@@ -94,14 +94,12 @@ final class Reconciler {
 
     ReconciliationReport reconcile(boolean repair) {
         Instant started = Instant.now();
-        Instant patience = started.plus(PATIENCE);
         List<TableReport> reports = new ArrayList<>();
         boolean caughtUp = true;
         for (TableMapping table : tables) {
             try (Connection sourceConnection = connectToSource();
                  Connection targetConnection = target.getConnection()) {
-                TableComparison comparison = new TableComparison(table, sourceConnection, targetConnection, repair,
-                        patience);
+                TableComparison comparison = new TableComparison(table, sourceConnection, targetConnection, repair);
                 reports.add(comparison.run());
                 caughtUp &= comparison.caughtUp;
             }
@@ -135,7 +133,8 @@ final class Reconciler {
         table.schemaProblem().ifPresent(problem -> {
             throw new PhaseSwitchRefused("Not repaired: " + problem);
         });
-        if (waitingBehindDeadLetters(table).contains(keyValues)) {
+        Set<List<String>> waiting = waitingBehindDeadLetters(table);
+        if (waiting == ALL_KEYS || waiting.contains(renderedKey(table, keyValues))) {
             throw new PhaseSwitchRefused("Not repaired: changes of this row wait in the dead letters, and their "
                     + "replay would follow the repair. Replay them instead.");
         }
@@ -183,30 +182,70 @@ final class Reconciler {
     }
 
     /**
-     * The keys (as text, in key column order) of the rows of a table whose changes wait in the
-     * dead letters; every key of the table if a change of no particular row (a truncate) waits.
+     * The keys (as PostgreSQL renders them, in key column order) of the rows of a table whose
+     * changes wait in the dead letters; every key of the table if its whole table waits, or a change
+     * of no particular row (a truncate) does.
      */
     private Set<List<String>> waitingBehindDeadLetters(TableMapping table) {
+        List<DeadLetters.DeadLetter> waiting = deadLetters.pending(table.source(), Integer.MAX_VALUE);
         Set<List<String>> keys = new HashSet<>();
-        for (DeadLetters.DeadLetter letter : deadLetters.pending(WAITING_CONSIDERED)) {
-            ChangeEvent change = letter.change();
-            if (!change.table().equals(table.source())) {
-                continue;
-            }
-            if (change.key() == null || change.key().isEmpty()) {
-                return ALL_KEYS;
-            }
-            keys.add(table.keys().stream().map(key -> TableMapping.text(change.key().get(key.source()))).toList());
+        if (waiting.isEmpty()) {
+            return keys;
         }
-        return keys;
+        try (Connection connection = target.getConnection()) {
+            inUtc(connection);
+            for (DeadLetters.DeadLetter letter : waiting) {
+                ChangeEvent change = letter.change();
+                if (letter.holdsTable() || change.key() == null || change.key().isEmpty()) {
+                    return ALL_KEYS;
+                }
+                List<String> key = new ArrayList<>();
+                for (Column column : table.keys()) {
+                    key.add(rendered(connection, column, TableMapping.text(change.key().get(column.source()))));
+                }
+                keys.add(key);
+            }
+            return keys;
+        }
+        catch (SQLException e) {
+            throw new IllegalStateException("Could not read the rows waiting in the dead letters of " + table.target(), e);
+        }
+    }
+
+    /** A key as PostgreSQL renders it; a value that is not of its column's type is an invalid key. */
+    private List<String> renderedKey(TableMapping table, List<String> key) {
+        try (Connection connection = target.getConnection()) {
+            inUtc(connection);
+            List<String> rendered = new ArrayList<>();
+            for (int i = 0; i < key.size(); i++) {
+                rendered.add(rendered(connection, table.keys().get(i), key.get(i)));
+            }
+            return rendered;
+        }
+        catch (SQLException e) {
+            if (e.getSQLState() != null && e.getSQLState().startsWith("22")) {
+                throw new InvalidRowKey("Not a valid key of " + table.target() + ": " + keyMap(table, key));
+            }
+            throw new IllegalStateException("Could not read a key of " + table.target(), e);
+        }
+    }
+
+    /** A value as PostgreSQL renders a key column's value: as the comparisons read keys. */
+    private static String rendered(Connection connection, Column column, String value) throws SQLException {
+        try (PreparedStatement render = connection.prepareStatement("select " + column.targetParameter() + "::text")) {
+            render.setString(1, value);
+            try (ResultSet result = render.executeQuery()) {
+                result.next();
+                return result.getString(1);
+            }
+        }
     }
 
     /** One row, repaired as the class comment says. */
     private RepairResult repair(Connection sourceConnection, TableMapping table, List<String> key) {
         RepairResult[] result = new RepairResult[1];
-        writes.run(jdbc -> {
+        writes.run(this::requireSourceOwnsWrites, jdbc -> {
             jdbc.execute("set local time zone 'UTC'");
-            requireSourceOwnsWrites(jdbc);
             String here = first(jdbc.queryForList(table.targetChecksum(), String.class, key.toArray()));
             String there = checksum(sourceConnection, table.sourceChecksum(), key, table);
             if (there == null) {
@@ -232,7 +271,8 @@ final class Reconciler {
 
     /**
      * Once writes moved here, this side's rows are the truth: a repair would copy the source's older
-     * rows over them. Checked inside the repair's transaction, under the lock a phase switch holds.
+     * rows over them. Checked inside the repair's transaction, under the lock a phase switch holds,
+     * and before the mark: a switch waits for the stream, and the stream for the mark.
      */
     private void requireSourceOwnsWrites(JdbcTemplate jdbc) {
         jdbc.queryForList("select pg_advisory_xact_lock_shared(hashtext(?))", Object.class,
@@ -310,7 +350,6 @@ final class Reconciler {
         private final Connection sourceConnection;
         private final Connection targetConnection;
         private final boolean repair;
-        private final Instant patience;
         private long sourceRows;
         private long targetRows;
         private long missing;
@@ -324,13 +363,11 @@ final class Reconciler {
         private final List<Map<String, String>> mismatchedKeys = new ArrayList<>();
         private final List<List<String>> suspects = new ArrayList<>();
 
-        TableComparison(TableMapping table, Connection sourceConnection, Connection targetConnection, boolean repair,
-                Instant patience) {
+        TableComparison(TableMapping table, Connection sourceConnection, Connection targetConnection, boolean repair) {
             this.table = table;
             this.sourceConnection = sourceConnection;
             this.targetConnection = targetConnection;
             this.repair = repair;
-            this.patience = patience;
         }
 
         TableReport run() throws SQLException {
@@ -418,31 +455,32 @@ final class Reconciler {
             }
         }
 
-        /** Checks the suspects again once the stream caught up with the source; counts (and repairs) the real ones. */
+        /**
+         * Checks the suspects again once the stream caught up with the source; counts (and repairs)
+         * the real ones. A row that changes in the source at every look is counted in flight: a
+         * change on its way will overwrite what is here anyway.
+         */
         private void settle() throws SQLException {
             if (suspects.isEmpty()) {
                 return;
             }
             List<List<String>> remaining = new ArrayList<>(suspects);
             suspects.clear();
+            Instant patience = Instant.now().plus(PATIENCE);
             Map<List<String>, Mismatch> confirmed = new LinkedHashMap<>();
             for (int round = 1; round <= ROUNDS && !remaining.isEmpty(); round++) {
                 Map<List<String>, String> there = checksums(sourceConnection, table.sourceChecksum(), remaining);
                 Instant readAt = sourceClock();
-                boolean current = awaitStream(readAt);
+                boolean current = awaitStream(readAt, patience);
                 caughtUp &= current;
                 Map<List<String>, String> here = checksums(targetConnection, table.targetChecksum(), remaining);
                 List<List<String>> differing = remaining.stream()
                         .filter(key -> !Objects.equals(there.get(key), here.get(key))).toList();
                 inFlight += remaining.size() - differing.size();
-                if (differing.isEmpty()) {
-                    remaining = List.of();
-                    break;
-                }
                 Map<List<String>, String> again = checksums(sourceConnection, table.sourceChecksum(), differing);
                 List<List<String>> next = new ArrayList<>();
                 for (List<String> key : differing) {
-                    if (Objects.equals(again.get(key), there.get(key)) || round == ROUNDS) {
+                    if (Objects.equals(again.get(key), there.get(key))) {
                         // The source row stayed as it was, and the stream has applied everything before it.
                         confirmed.put(key, there.get(key) == null ? Mismatch.UNEXPECTED
                                 : here.get(key) == null ? Mismatch.MISSING : Mismatch.DIFFERENT);
@@ -453,6 +491,8 @@ final class Reconciler {
                 }
                 remaining = next;
             }
+            inFlight += remaining.size();
+            waitingKeys = waitingBehindDeadLetters(table);
             for (Map.Entry<List<String>, Mismatch> mismatch : confirmed.entrySet()) {
                 count(mismatch.getKey(), mismatch.getValue());
             }
@@ -466,9 +506,6 @@ final class Reconciler {
             }
             if (mismatchedKeys.size() < REPORTED_KEYS) {
                 mismatchedKeys.add(keyMap(table, key));
-            }
-            if (waitingKeys == null) {
-                waitingKeys = waitingBehindDeadLetters(table);
             }
             if (waitingKeys == ALL_KEYS || waitingKeys.contains(key)) {
                 waiting++;
@@ -508,14 +545,24 @@ final class Reconciler {
             }
         }
 
-        /** Waits (within the reconciliation's patience) until the stream applied what the source committed before {@code moment}. */
-        private boolean awaitStream(Instant moment) {
+        /**
+         * Waits until the stream applied what the source committed before {@code moment}: not past
+         * {@code patience}, and not for a stream that does not move (stopped or stalled).
+         */
+        private boolean awaitStream(Instant moment, Instant patience) {
+            Optional<Instant> seen = Optional.empty();
+            Instant seenSince = Instant.now();
             while (true) {
                 Optional<Instant> asOf = currentAsOf.get();
                 if (asOf.isPresent() && !asOf.get().isBefore(moment)) {
                     return true;
                 }
-                if (asOf.isEmpty() || Instant.now().isAfter(patience)) {
+                if (!asOf.equals(seen)) {
+                    seen = asOf;
+                    seenSince = Instant.now();
+                }
+                if (asOf.isEmpty() || Instant.now().isAfter(patience)
+                        || Instant.now().isAfter(seenSince.plus(STALLED))) {
                     return false;
                 }
                 try {

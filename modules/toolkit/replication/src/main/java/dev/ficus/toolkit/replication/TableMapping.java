@@ -6,6 +6,7 @@ import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.LocalTime;
 import java.time.OffsetTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -198,6 +199,10 @@ record TableMapping(String source, String target, List<Column> columns, List<Col
                         + column.target() + "; map its new name in the replication's columns (or drop the target "
                         + "column), restart, then replay the dead letters");
             }
+            if (column.sourceType().equals("bit varying") && row.get(column.source()) != null) {
+                throw new ValueNotSent(source + "." + column.source() + " is a bit varying: logical decoding does not "
+                        + "send such a value's length, so its leading zeros are lost; use bit(n), or text");
+            }
             if (ChangeEvent.unavailable(row.get(column.source()))) {
                 throw new ValueNotSent(source + "." + column.source() + " was not sent with the change at "
                         + change.position() + " (an unchanged TOASTed value): give " + source
@@ -308,7 +313,11 @@ record TableMapping(String source, String target, List<Column> columns, List<Col
     Object[] values(Map<String, Object> row) {
         Object[] values = new Object[columns.size()];
         for (int i = 0; i < values.length; i++) {
-            values[i] = text(row.get(columns.get(i).source()));
+            Column column = columns.get(i);
+            Object value = row.get(column.source());
+            // Debezium sends a bit(1) as a boolean.
+            values[i] = value instanceof Boolean bit && column.targetType().startsWith("bit")
+                    ? (bit ? "1" : "0") : text(value);
         }
         return values;
     }
@@ -336,7 +345,7 @@ record TableMapping(String source, String target, List<Column> columns, List<Col
             case LocalDate date -> date(date.getYear(), date.toString());
             case LocalTime time -> time.toString();
             case LocalDateTime timestamp -> date(timestamp.getYear(), timestamp.toString());
-            case Instant instant -> instant.toString();
+            case Instant instant -> moment(instant);
             case OffsetTime time -> time.toString();
             case List<?> elements -> array(elements);
             default -> value.toString();
@@ -356,6 +365,13 @@ record TableMapping(String source, String target, List<Column> columns, List<Col
             return "%04d%s BC".formatted(1 - year, withoutYear);
         }
         return iso;
+    }
+
+    /** A timestamptz in UTC, as PostgreSQL reads it for any year. */
+    private static String moment(Instant instant) {
+        LocalDateTime utc = LocalDateTime.ofInstant(instant, ZoneOffset.UTC);
+        String text = date(utc.getYear(), utc.toString());
+        return text.endsWith(" BC") ? text.substring(0, text.length() - 3) + "+00 BC" : text + "+00";
     }
 
     /** PostgreSQL's array literal: {@code {"a b","c\"d",NULL}}, nested for more dimensions. */

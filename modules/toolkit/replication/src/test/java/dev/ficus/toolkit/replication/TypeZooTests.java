@@ -28,7 +28,8 @@ class TypeZooTests {
      */
     private static final List<String> COLUMNS = List.of("small", "whole", "big", "exact", "free", "single", "twice",
             "yes", "words", "short", "raw", "ident", "day", "t0", "t6", "(ttz at time zone 'UTC')", "ts0", "ts3",
-            "ts6", "(tstz at time zone 'UTC')", "span", "doc", "plain", "tags", "numbers", "feeling", "address", "novel");
+            "ts6", "(tstz at time zone 'UTC')", "span", "doc", "plain", "tags", "numbers", "feeling", "address", "novel", "code", "flag", "flags", "bc_day",
+            "(bc_time at time zone 'UTC')", "far");
 
     private static EmbeddedPostgresServer server;
     private static JdbcClient shop;
@@ -50,7 +51,8 @@ class TypeZooTests {
                     free numeric, single real, twice double precision, yes boolean, words text, short varchar(20),
                     raw bytea, ident uuid, day date, t0 time(0), t6 time(6), ttz timetz, ts0 timestamp(0),
                     ts3 timestamp(3), ts6 timestamp(6), tstz timestamptz, span interval, doc jsonb, plain json,
-                    tags text[], numbers integer[], feeling shop.mood, address inet, novel text);
+                    tags text[], numbers integer[], feeling shop.mood, address inet, novel text, code char(3),
+                    flag bit(1), flags bit(4), bc_day date, bc_time timestamptz, far timestamp);
                 """).update();
         replica = Replicas.start(server, "zoo_copy", "zoo_shop", "zoo",
                 "ficus.replication.tables[0].source=shop.zoo",
@@ -76,25 +78,29 @@ class TypeZooTests {
                     '2024-01-02 03:04:05.123', '1999-12-31 23:59:59.999999', '2024-01-02 03:04:05.123456+05:30',
                     '1 year 2 mons -3 days 04:05:06.000007', '{"b": [1, "ü"], "a": null}', '{"b":  2,  "a": 1}',
                     '{"a b", "c\\"d", NULL, "é😀", "{x}"}', '{1, NULL, -3}', 'happy', '192.168.0.1/24',
-                    (select string_agg(md5(g::text || random()::text), '') from generate_series(1, 600) g));
+                    (select string_agg(md5(g::text || random()::text), '') from generate_series(1, 600) g),
+                    'ab', B'1', B'0110', '0044-03-15 BC', '0044-03-15 10:00:00+02 BC', '10000-01-01 12:00:00');
                 insert into shop.zoo (id) values (2);
                 insert into shop.zoo values (3, 1, 2, 3, 4.5, 6.7, -0.0, 1e-300, false, '', '', '\\x', gen_random_uuid(),
                     '0001-01-01', '00:00:00', '00:00:00.000001', '00:00:00-11', '1970-01-01 00:00:00',
                     '1970-01-01 00:00:00.001', '1970-01-01 00:00:00.000001', '1970-01-01 00:00:00+00',
-                    '-1 years -2 mons +3 days -04:05:06.5', '[]', '[ ]', '{}', '{}', 'sad', '::1', 'short');
+                    '-1 years -2 mons +3 days -04:05:06.5', '[]', '[ ]', '{}', '{}', 'sad', '::1', 'short',
+                    'xyz', B'0', B'1000', '4713-01-01 BC', '12345-06-07 08:09:10+00', '99999-12-31 23:59:59.999999');
+                insert into shop.zoo (id, day, ts0, ts6, tstz, far) values (4, 'infinity', '-infinity', 'infinity', '-infinity', 'infinity');
                 """).update();
         awaitSame();
 
         // An update of other columns leaves the (TOASTed, unsent) novel as it was.
         shop.sql("update shop.zoo set small = 7, twice = 2.5e-10, tags = array['x', NULL], doc = '{\"z\": 1}' "
                 + "where id = 1").update();
-        shop.sql("update shop.zoo set words = 'now filled', day = '2000-02-29', span = '0' where id = 2").update();
+        shop.sql("update shop.zoo set words = 'now filled', day = '2000-02-29', span = '0', flags = B'0001', "
+                + "code = 'q' where id = 2").update();
         shop.sql("delete from shop.zoo where id = 3").update();
         awaitSame();
 
         assertThat(copy.sql("select length(novel) from copy.zoo where id = 1").query(Integer.class).single())
                 .isEqualTo(19_200);
-        assertThat(copy.sql("select count(*) from copy.zoo").query(Long.class).single()).isEqualTo(2);
+        assertThat(copy.sql("select count(*) from copy.zoo").query(Long.class).single()).isEqualTo(3);
         assertThat(replication(replica).reconcile(false).mismatches()).isZero();
     }
 
