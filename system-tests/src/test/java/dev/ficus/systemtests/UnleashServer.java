@@ -158,8 +158,10 @@ final class UnleashServer {
      */
     private static Path installed() throws IOException, InterruptedException {
         String configured = System.getenv("UNLEASH_SERVER_HOME");
+        // The home npm itself uses: $HOME (Java's user.home comes from the password file instead).
+        String userHome = System.getenv().getOrDefault("HOME", System.getProperty("user.home"));
         Path home = configured != null ? Path.of(configured)
-                : Path.of(System.getProperty("user.home"), ".cache", "ficus", "unleash-server-" + VERSION);
+                : Path.of(userHome, ".cache", "ficus", "unleash-server-" + VERSION);
         if (!Files.isDirectory(home.resolve("node_modules").resolve("unleash-server"))) {
             // Installed beside it and moved in place when complete: an interrupted install is not taken for one.
             Path partial = home.resolveSibling(home.getFileName() + ".partial");

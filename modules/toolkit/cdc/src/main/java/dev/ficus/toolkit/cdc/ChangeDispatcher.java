@@ -274,31 +274,15 @@ class ChangeDispatcher {
 
     /** Hands a change over within the batch: {@code endOfBatch} comes later. */
     private void deliver(ChangeSubscription subscription, ChangeEvent change) {
-        if (subscription.handler().skips(change) || waits(subscription, change)) {
-            return;
-        }
-        Counter retries = retries(subscription);
-        for (int attempt = 1; ; attempt++) {
-            try {
-                subscription.handler().handle(change);
-                keep(subscription, change);
-                return;
-            }
-            catch (Exception e) {
-                if (attempt >= retry.maxAttempts()) {
-                    giveUp(subscription, change, e, attempt);
-                    return;
-                }
-                retries.increment();
-                log.warn("{} failed on {} {} at {} (attempt {}): {}", subscription.name(), change.operation(),
-                        change.table(), change.position(), attempt, e.toString());
-                pause(retry.backoffAfter(attempt));
-            }
-        }
+        deliver(subscription, change, false);
     }
 
     /** Hands a change over as a batch of its own: {@code handle}, then {@code endOfBatch}. */
     private void deliverAlone(ChangeSubscription subscription, ChangeEvent change) {
+        deliver(subscription, change, true);
+    }
+
+    private void deliver(ChangeSubscription subscription, ChangeEvent change, boolean alone) {
         if (subscription.handler().skips(change) || waits(subscription, change)) {
             return;
         }
@@ -306,7 +290,12 @@ class ChangeDispatcher {
         for (int attempt = 1; ; attempt++) {
             try {
                 subscription.handler().handle(change);
-                subscription.handler().endOfBatch();
+                if (alone) {
+                    subscription.handler().endOfBatch();
+                }
+                else {
+                    keep(subscription, change);
+                }
                 return;
             }
             catch (Exception e) {
@@ -315,8 +304,8 @@ class ChangeDispatcher {
                     return;
                 }
                 retries.increment();
-                log.warn("{} failed on {} {} at {} alone (attempt {}): {}", subscription.name(), change.operation(),
-                        change.table(), change.position(), attempt, e.toString());
+                log.warn("{} failed on {} {} at {}{} (attempt {}): {}", subscription.name(), change.operation(),
+                        change.table(), change.position(), alone ? " alone" : "", attempt, e.toString());
                 pause(retry.backoffAfter(attempt));
             }
         }

@@ -18,9 +18,9 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.jdbc.datasource.SingleConnectionDataSource;
 
-import dev.ficus.toolkit.embeddedpostgres.EmbeddedPostgresServer;
+
+import dev.ficus.toolkit.replication.Replicas.Databases;
 
 import static dev.ficus.toolkit.replication.Replicas.PATIENCE;
 import static dev.ficus.toolkit.replication.Replicas.awaitConsistent;
@@ -38,7 +38,7 @@ import static org.awaitility.Awaitility.await;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class PhaseSwitchTests {
 
-    private static EmbeddedPostgresServer server;
+    private static Databases databases;
     private static JdbcClient shop;
     private static JdbcClient copy;
     private static ConfigurableApplicationContext forward;
@@ -46,38 +46,22 @@ class PhaseSwitchTests {
 
     @BeforeAll
     static void start() {
-        server = Replicas.server();
-        server.createDatabaseIfAbsent("phase_shop");
-        server.createDatabaseIfAbsent("phase_copy");
-        shop = Replicas.jdbc(server, "phase_shop");
-        copy = Replicas.jdbc(server, "phase_copy");
+        databases = Databases.create("phase");
+        shop = databases.shop();
+        copy = databases.copy();
+        shop.sql(Replicas.SHOP_ITEMS).update();
         shop.sql("""
-                create schema shop;
-                create table shop.items (
-                    id            bigint primary key,
-                    name          text           not null,
-                    price_amount  numeric(10, 2) not null,
-                    changed_at    timestamptz    not null,
-                    version       bigint         not null,
-                    internal_note text);
                 insert into shop.items select g, 'item ' || g, g, now(), 1, null from generate_series(1, 50) g;
                 """).update();
-        forward = Replicas.start(server, "phase_copy", "phase_shop", "forward",
-                "ficus.replication.tables[0].source=shop.items",
-                "ficus.replication.tables[0].target=copy.items",
-                "ficus.replication.tables[0].columns.name=title",
-                "ficus.replication.tables[0].columns.price_amount=price",
-                "ficus.replication.tables[0].version-column=version");
-        Replicas.awaitStreaming(forward);
+        forward = databases.replicate("forward", Replicas.items(0));
         awaitConsistent(forward);
-        back = Replicas.start(server, "phase_shop", "phase_copy", "back",
+        back = databases.replicateBack("back",
                 "ficus.replication.snapshot-mode=no_data",
                 "ficus.replication.tables[0].source=copy.items",
                 "ficus.replication.tables[0].target=shop.items",
                 "ficus.replication.tables[0].columns.title=name",
                 "ficus.replication.tables[0].columns.price=price_amount",
                 "ficus.replication.tables[0].version-column=version");
-        Replicas.awaitStreaming(back);
     }
 
     @AfterAll
@@ -87,7 +71,7 @@ class PhaseSwitchTests {
                 context.close();
             }
         }
-        server.close();
+        databases.close();
     }
 
     @Test
@@ -114,8 +98,7 @@ class PhaseSwitchTests {
         List<Long> committed = new ArrayList<>();
         List<Long> refused = new ArrayList<>();
         List<Throwable> unexpected = new ArrayList<>();
-        JdbcClient writer = JdbcClient.create(new SingleConnectionDataSource(server.jdbcUrl("phase_shop"),
-                server.username(), "", true));
+        JdbcClient writer = databases.connection(databases.shopDatabase());
         Thread writes = Thread.ofVirtual().start(() -> {
             for (long id = 2000; writing.get(); id++) {
                 try {
@@ -162,8 +145,10 @@ class PhaseSwitchTests {
     void aRowChangedOnBothSidesToTheSameVersionIsARecordedConflictThatTheOwnerWins() throws Exception {
         long id = 4;
         long version = copy.sql("select version from copy.items where id = ?").param(id).query(Long.class).single();
-        try (Connection here = DriverManager.getConnection(server.jdbcUrl("phase_copy"), server.username(), "");
-             Connection there = DriverManager.getConnection(server.jdbcUrl("phase_shop"), server.username(), "")) {
+        try (Connection here = DriverManager.getConnection(databases.server().jdbcUrl(databases.copyDatabase()),
+                databases.server().username(), "");
+             Connection there = DriverManager.getConnection(databases.server().jdbcUrl(databases.shopDatabase()),
+                databases.server().username(), "")) {
             // This side changes the row and holds it...
             here.setAutoCommit(false);
             try (var update = here.prepareStatement("update copy.items set title = 'changed here', version = ? "

@@ -20,7 +20,8 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 
 import dev.ficus.toolkit.cdc.ChangeStream.State;
 import dev.ficus.toolkit.cdc.DeadLetters;
-import dev.ficus.toolkit.embeddedpostgres.EmbeddedPostgresServer;
+
+import dev.ficus.toolkit.replication.Replicas.Databases;
 
 import static dev.ficus.toolkit.replication.Replicas.PATIENCE;
 import static dev.ficus.toolkit.replication.Replicas.awaitConsistent;
@@ -37,41 +38,26 @@ import static org.awaitility.Awaitility.await;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class PoisonChangeTests {
 
-    private static EmbeddedPostgresServer server;
+    private static Databases databases;
     private static JdbcClient shop;
     private static JdbcClient copy;
     private static ConfigurableApplicationContext replica;
 
     @BeforeAll
     static void start() {
-        server = Replicas.server();
-        server.createDatabaseIfAbsent("poison_shop");
-        server.createDatabaseIfAbsent("poison_copy");
-        shop = Replicas.jdbc(server, "poison_shop");
-        copy = Replicas.jdbc(server, "poison_copy");
+        databases = Databases.create("poison");
+        shop = databases.shop();
+        copy = databases.copy();
+        shop.sql(Replicas.SHOP_ITEMS).update();
         shop.sql("""
-                create schema shop;
-                create table shop.items (
-                    id            bigint primary key,
-                    name          text           not null,
-                    price_amount  numeric(10, 2) not null,
-                    changed_at    timestamptz    not null,
-                    version       bigint         not null,
-                    internal_note text);
                 create table shop.ledger (id bigint primary key, amount numeric(10, 2) not null);
                 insert into shop.items select g, 'item ' || g, g, now(), 1, null from generate_series(1, 20) g;
                 """).update();
-        replica = Replicas.start(server, "poison_copy", "poison_shop", "poisoned",
+        replica = databases.replicate("poisoned", Replicas.items(0,
                 "ficus.replication.max-staleness=3s",
-                "ficus.replication.tables[0].source=shop.items",
-                "ficus.replication.tables[0].target=copy.items",
-                "ficus.replication.tables[0].columns.name=title",
-                "ficus.replication.tables[0].columns.price_amount=price",
-                "ficus.replication.tables[0].version-column=version",
                 "ficus.replication.tables[1].source=shop.ledger",
                 "ficus.replication.tables[1].target=copy.ledger",
-                "ficus.replication.tables[1].on-error=halt");
-        Replicas.awaitStreaming(replica);
+                "ficus.replication.tables[1].on-error=halt"));
         awaitConsistent(replica);
     }
 
@@ -80,7 +66,7 @@ class PoisonChangeTests {
         if (replica != null) {
             replica.close();
         }
-        server.close();
+        databases.close();
     }
 
     @Test

@@ -10,6 +10,7 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.datasource.SimpleDriverDataSource;
+import org.springframework.jdbc.datasource.SingleConnectionDataSource;
 
 import dev.ficus.toolkit.embeddedpostgres.EmbeddedPostgresProperties;
 import dev.ficus.toolkit.embeddedpostgres.EmbeddedPostgresServer;
@@ -57,6 +58,71 @@ final class Replicas {
                 .web(WebApplicationType.NONE)
                 .properties(properties.toArray(String[]::new))
                 .run();
+    }
+
+    /** The source table most tests replicate: {@code shop.items}, whose copy is {@code copy.items}. */
+    static final String SHOP_ITEMS = """
+            create schema shop;
+            create table shop.items (
+                id            bigint primary key,
+                name          text           not null,
+                price_amount  numeric(10, 2) not null,
+                changed_at    timestamptz    not null,
+                version       bigint         not null,
+                internal_note text);
+            """;
+
+    /** The settings that replicate {@code shop.items} into {@code copy.items} as table {@code index}. */
+    static String[] items(int index, String... more) {
+        List<String> settings = new ArrayList<>(List.of(
+                "ficus.replication.tables[%d].source=shop.items".formatted(index),
+                "ficus.replication.tables[%d].target=copy.items".formatted(index),
+                "ficus.replication.tables[%d].columns.name=title".formatted(index),
+                "ficus.replication.tables[%d].columns.price_amount=price".formatted(index),
+                "ficus.replication.tables[%d].version-column=version".formatted(index)));
+        settings.addAll(List.of(more));
+        return settings.toArray(String[]::new);
+    }
+
+    /**
+     * Two databases of a test on the test server: {@code <name>_shop}, the source, and
+     * {@code <name>_copy}, where replicas keep their copy.
+     */
+    record Databases(EmbeddedPostgresServer server, String shopDatabase, String copyDatabase, JdbcClient shop,
+            JdbcClient copy) implements AutoCloseable {
+
+        static Databases create(String name) {
+            EmbeddedPostgresServer server = Replicas.server();
+            server.createDatabaseIfAbsent(name + "_shop");
+            server.createDatabaseIfAbsent(name + "_copy");
+            return new Databases(server, name + "_shop", name + "_copy", jdbc(server, name + "_shop"),
+                    jdbc(server, name + "_copy"));
+        }
+
+        /** A replica of the shop's tables in the copy's database, streaming. */
+        ConfigurableApplicationContext replicate(String replication, String... settings) {
+            ConfigurableApplicationContext replica = start(server, copyDatabase, shopDatabase, replication, settings);
+            awaitStreaming(replica);
+            return replica;
+        }
+
+        /** A replica of the copy's tables back into the shop's database, streaming. */
+        ConfigurableApplicationContext replicateBack(String replication, String... settings) {
+            ConfigurableApplicationContext replica = start(server, shopDatabase, copyDatabase, replication, settings);
+            awaitStreaming(replica);
+            return replica;
+        }
+
+        /** One connection of its own, as a writer's pool would keep, not a new one per statement. */
+        JdbcClient connection(String database) {
+            return JdbcClient.create(new SingleConnectionDataSource(server.jdbcUrl(database), server.username(), "",
+                    true));
+        }
+
+        @Override
+        public void close() {
+            server.close();
+        }
     }
 
     static Replication replication(ConfigurableApplicationContext context) {

@@ -11,16 +11,15 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import org.springframework.boot.WebApplicationType;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.jdbc.datasource.SimpleDriverDataSource;
 
-import dev.ficus.toolkit.cdc.ChangeStream.State;
-import dev.ficus.toolkit.embeddedpostgres.EmbeddedPostgresProperties;
-import dev.ficus.toolkit.embeddedpostgres.EmbeddedPostgresServer;
 import dev.ficus.toolkit.replication.ReconciliationReport.TableReport;
+import dev.ficus.toolkit.replication.Replicas.Databases;
+
+import static dev.ficus.toolkit.replication.Replicas.PATIENCE;
+import static dev.ficus.toolkit.replication.Replicas.awaitConsistent;
+import static dev.ficus.toolkit.replication.Replicas.replication;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -32,39 +31,24 @@ import static org.awaitility.Awaitility.await;
  */
 class ReplicationTests {
 
-    private static final Duration PATIENCE = Duration.ofSeconds(20);
 
-    private static EmbeddedPostgresServer server;
+    private static Databases databases;
     private static JdbcClient shop;
     private static JdbcClient copy;
     private static ConfigurableApplicationContext replica;
 
     @BeforeAll
     static void startSourceAndReplica() {
-        server = EmbeddedPostgresServer.obtain(
-                new EmbeddedPostgresProperties(true, "", 0, "postgres", Duration.ofSeconds(60), Map.of()));
-        server.createDatabaseIfAbsent("shop");
-        server.createDatabaseIfAbsent("copy");
-        shop = jdbc("shop");
-        copy = jdbc("copy");
-        shop.sql("""
-                create schema shop;
-                create table shop.items (
-                    id            bigint primary key,
-                    name          text           not null,
-                    price_amount  numeric(10, 2) not null,
-                    changed_at    timestamptz    not null,
-                    version       bigint         not null,
-                    internal_note text);
-                create unique index items_name on shop.items (name);
-                """).update();
+        databases = Databases.create("replication");
+        shop = databases.shop();
+        copy = databases.copy();
+        shop.sql(Replicas.SHOP_ITEMS).update();
+        shop.sql("create unique index items_name on shop.items (name)").update();
         for (int id = 1; id <= 50; id++) {
             shop.sql("insert into shop.items values (?, ?, ?, now(), 1, 'not replicated')")
                     .params(id, "item " + id, new BigDecimal(id + ".50")).update();
         }
-        replica = start("copy", "shop", "replica", "shop.items", "copy.items",
-                Map.of("name", "title", "price_amount", "price"));
-        await().atMost(PATIENCE).until(() -> replication(replica).status().state() == State.STREAMING);
+        replica = databases.replicate("replica", Replicas.items(0, "ficus.replication.chunk-size=7"));
     }
 
     @AfterAll
@@ -72,7 +56,7 @@ class ReplicationTests {
         if (replica != null) {
             replica.close();
         }
-        server.close();
+        databases.close();
     }
 
     @BeforeEach
@@ -173,9 +157,12 @@ class ReplicationTests {
 
     @Test
     void writesOnBothSidesConvergeWithoutPingPong() {
-        try (ConfigurableApplicationContext back = start("shop", "copy", "back", "copy.items", "shop.items",
-                Map.of("title", "name", "price", "price_amount"))) {
-            await().atMost(PATIENCE).until(() -> replication(back).status().state() == State.STREAMING);
+        try (ConfigurableApplicationContext back = databases.replicateBack("back",
+                "ficus.replication.tables[0].source=copy.items",
+                "ficus.replication.tables[0].target=shop.items",
+                "ficus.replication.tables[0].columns.title=name",
+                "ficus.replication.tables[0].columns.price=price_amount",
+                "ficus.replication.tables[0].version-column=version")) {
             awaitConsistent(back);
 
             shop.sql("update shop.items set price_amount = 11.11, version = 2 where id = 40").update();
@@ -210,38 +197,4 @@ class ReplicationTests {
                         .query(Long.class).single());
     }
 
-    private static ConfigurableApplicationContext start(String home, String source, String name, String from,
-            String to, Map<String, String> columns) {
-        SpringApplicationBuilder application = new SpringApplicationBuilder(ReplicationTestApplication.class)
-                .web(WebApplicationType.NONE)
-                .properties(
-                        "spring.datasource.url=" + server.jdbcUrl(home),
-                        "spring.datasource.username=" + server.username(),
-                        "ficus.replication.name=" + name,
-                        "ficus.replication.source.url=" + server.jdbcUrl(source),
-                        "ficus.replication.source.username=" + server.username(),
-                        "ficus.replication.chunk-size=7",
-                        "ficus.replication.tables[0].source=" + from,
-                        "ficus.replication.tables[0].target=" + to,
-                        "ficus.replication.tables[0].version-column=version");
-        columns.forEach((sourceColumn, targetColumn) ->
-                application.properties("ficus.replication.tables[0].columns." + sourceColumn + "=" + targetColumn));
-        return application.run();
-    }
-
-    private static void awaitConsistent(ConfigurableApplicationContext context) {
-        await().atMost(PATIENCE).untilAsserted(() -> {
-            ReconciliationReport report = replication(context).reconcile(false);
-            assertThat(report.mismatches()).as("%s", report).isZero();
-        });
-    }
-
-    private static Replication replication(ConfigurableApplicationContext context) {
-        return context.getBean(Replication.class);
-    }
-
-    private static JdbcClient jdbc(String database) {
-        return JdbcClient.create(new SimpleDriverDataSource(new org.postgresql.Driver(), server.jdbcUrl(database),
-                server.username(), ""));
-    }
 }

@@ -16,7 +16,8 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 
 import dev.ficus.toolkit.cdc.ChangeStream.State;
 import dev.ficus.toolkit.cdc.DeadLetters;
-import dev.ficus.toolkit.embeddedpostgres.EmbeddedPostgresServer;
+
+import dev.ficus.toolkit.replication.Replicas.Databases;
 
 import static dev.ficus.toolkit.replication.Replicas.PATIENCE;
 import static dev.ficus.toolkit.replication.Replicas.awaitConsistent;
@@ -33,18 +34,16 @@ import static org.awaitility.Awaitility.await;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SchemaChangeTests {
 
-    private static EmbeddedPostgresServer server;
+    private static Databases databases;
     private static JdbcClient shop;
     private static JdbcClient copy;
     private static ConfigurableApplicationContext replica;
 
     @BeforeAll
     static void start() {
-        server = Replicas.server();
-        server.createDatabaseIfAbsent("schema_shop");
-        server.createDatabaseIfAbsent("schema_copy");
-        shop = Replicas.jdbc(server, "schema_shop");
-        copy = Replicas.jdbc(server, "schema_copy");
+        databases = Databases.create("schema");
+        shop = databases.shop();
+        copy = databases.copy();
         shop.sql("""
                 create schema shop;
                 create table shop.shelves (id bigint primary key, label text not null, width integer, note text);
@@ -62,9 +61,7 @@ class SchemaChangeTests {
         for (int i = 0; i < columns.length; i++) {
             settings[2 + i] = "ficus.replication.tables[0].columns." + columns[i];
         }
-        ConfigurableApplicationContext started = Replicas.start(server, "schema_copy", "schema_shop", "shelves", settings);
-        Replicas.awaitStreaming(started);
-        return started;
+        return databases.replicate("shelves", settings);
     }
 
     @AfterAll
@@ -72,7 +69,7 @@ class SchemaChangeTests {
         if (replica != null) {
             replica.close();
         }
-        server.close();
+        databases.close();
     }
 
     @Test

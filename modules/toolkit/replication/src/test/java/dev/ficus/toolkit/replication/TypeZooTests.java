@@ -9,7 +9,8 @@ import org.junit.jupiter.api.Test;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
-import dev.ficus.toolkit.embeddedpostgres.EmbeddedPostgresServer;
+
+import dev.ficus.toolkit.replication.Replicas.Databases;
 
 import static dev.ficus.toolkit.replication.Replicas.PATIENCE;
 import static dev.ficus.toolkit.replication.Replicas.replication;
@@ -31,18 +32,16 @@ class TypeZooTests {
             "ts6", "(tstz at time zone 'UTC')", "span", "doc", "plain", "tags", "numbers", "feeling", "address", "novel", "code", "flag", "flags", "bc_day",
             "(bc_time at time zone 'UTC')", "far");
 
-    private static EmbeddedPostgresServer server;
+    private static Databases databases;
     private static JdbcClient shop;
     private static JdbcClient copy;
     private static ConfigurableApplicationContext replica;
 
     @BeforeAll
     static void start() {
-        server = Replicas.server();
-        server.createDatabaseIfAbsent("zoo_shop");
-        server.createDatabaseIfAbsent("zoo_copy");
-        shop = Replicas.jdbc(server, "zoo_shop");
-        copy = Replicas.jdbc(server, "zoo_copy");
+        databases = Databases.create("zoo");
+        shop = databases.shop();
+        copy = databases.copy();
         shop.sql("""
                 create schema shop;
                 create type shop.mood as enum ('sad', 'ok', 'happy');
@@ -54,10 +53,9 @@ class TypeZooTests {
                     tags text[], numbers integer[], feeling shop.mood, address inet, novel text, code char(3),
                     flag bit(1), flags bit(4), bc_day date, bc_time timestamptz, far timestamp);
                 """).update();
-        replica = Replicas.start(server, "zoo_copy", "zoo_shop", "zoo",
+        replica = databases.replicate("zoo",
                 "ficus.replication.tables[0].source=shop.zoo",
                 "ficus.replication.tables[0].target=copy.zoo");
-        Replicas.awaitStreaming(replica);
     }
 
     @AfterAll
@@ -65,7 +63,7 @@ class TypeZooTests {
         if (replica != null) {
             replica.close();
         }
-        server.close();
+        databases.close();
     }
 
     @Test

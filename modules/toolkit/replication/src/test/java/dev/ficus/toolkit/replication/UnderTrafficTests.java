@@ -17,10 +17,10 @@ import org.junit.jupiter.api.Test;
 
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.jdbc.datasource.SingleConnectionDataSource;
 
-import dev.ficus.toolkit.embeddedpostgres.EmbeddedPostgresServer;
 import dev.ficus.toolkit.replication.ReconciliationReport.TableReport;
+
+import dev.ficus.toolkit.replication.Replicas.Databases;
 
 import static dev.ficus.toolkit.replication.Replicas.PATIENCE;
 import static dev.ficus.toolkit.replication.Replicas.awaitConsistent;
@@ -38,41 +38,26 @@ class UnderTrafficTests {
 
     private static final int ITEMS = 10_000;
 
-    private static EmbeddedPostgresServer server;
+    private static Databases databases;
     private static JdbcClient shop;
     private static JdbcClient copy;
     private static ConfigurableApplicationContext replica;
 
     @BeforeAll
     static void start() {
-        server = Replicas.server();
-        server.createDatabaseIfAbsent("traffic_shop");
-        server.createDatabaseIfAbsent("traffic_copy");
-        shop = Replicas.jdbc(server, "traffic_shop");
-        copy = Replicas.jdbc(server, "traffic_copy");
+        databases = Databases.create("traffic");
+        shop = databases.shop();
+        copy = databases.copy();
+        shop.sql(Replicas.SHOP_ITEMS).update();
         shop.sql("""
-                create schema shop;
-                create table shop.items (
-                    id            bigint primary key,
-                    name          text           not null,
-                    price_amount  numeric(10, 2) not null,
-                    changed_at    timestamptz    not null,
-                    version       bigint         not null,
-                    internal_note text);
                 create table shop.bulk (id bigint primary key, label text not null);
                 """).update();
         shop.sql("insert into shop.items select g, 'item ' || g, g % 1000, now(), 1, null from generate_series(1, ?) g")
                 .param(ITEMS).update();
-        replica = Replicas.start(server, "traffic_copy", "traffic_shop", "traffic",
+        replica = databases.replicate("traffic", Replicas.items(0,
                 "ficus.replication.chunk-size=500",
-                "ficus.replication.tables[0].source=shop.items",
-                "ficus.replication.tables[0].target=copy.items",
-                "ficus.replication.tables[0].columns.name=title",
-                "ficus.replication.tables[0].columns.price_amount=price",
-                "ficus.replication.tables[0].version-column=version",
                 "ficus.replication.tables[1].source=shop.bulk",
-                "ficus.replication.tables[1].target=copy.bulk");
-        Replicas.awaitStreaming(replica);
+                "ficus.replication.tables[1].target=copy.bulk"));
         awaitConsistent(replica);
     }
 
@@ -81,7 +66,7 @@ class UnderTrafficTests {
         if (replica != null) {
             replica.close();
         }
-        server.close();
+        databases.close();
     }
 
     @Test
@@ -89,8 +74,7 @@ class UnderTrafficTests {
         Set<Long> seen = ConcurrentHashMap.newKeySet();
         AtomicLong reads = new AtomicLong();
         AtomicBoolean reading = new AtomicBoolean(true);
-        JdbcClient readerConnection = JdbcClient.create(new SingleConnectionDataSource(server.jdbcUrl("traffic_copy"),
-                server.username(), "", true));
+        JdbcClient readerConnection = databases.connection(databases.copyDatabase());
         Thread reader = Thread.ofVirtual().start(() -> {
             while (reading.get()) {
                 seen.add(readerConnection.sql("select count(*) from copy.bulk").query(Long.class).single());
@@ -194,9 +178,7 @@ class UnderTrafficTests {
             shop.sql("insert into shop.items values (?, 'untouched', 1, now(), 1, null) on conflict do nothing")
                     .param(ITEMS + 1).update();
             int perTransaction = perSecond / 100;
-            // One connection, as an application's pool would keep: not a new one per transaction.
-            JdbcClient source = JdbcClient.create(new SingleConnectionDataSource(server.jdbcUrl("traffic_shop"),
-                    server.username(), "", true));
+            JdbcClient source = databases.connection(databases.shopDatabase());
             writer = Thread.ofVirtual().start(() -> {
                 long next = System.nanoTime();
                 while (running.get()) {
