@@ -232,10 +232,10 @@ class CatalogExtractionTests {
         // Both sides are written all along; the switch happens in the middle.
         try (Writer toShop = new Writer(shop, writtenInShop, "writes-moved");
              Writer toService = new Writer(service, writtenInService, "writes-not-owned-here")) {
-            Thread.sleep(1_500);
+            await().atMost(CATCH_UP).until(() -> toShop.accepted.get() >= 20 && toService.refused.get() >= 20);
             Http.Response switched = admin(service).put("/admin/replication/phase", "{\"phase\":\"WRITES_MOVED\"}");
             assertThat(switched.status()).as(switched.body()).isEqualTo(200);
-            Thread.sleep(2_000);
+            await().atMost(CATCH_UP).until(() -> toShop.refused.get() >= 20 && toService.accepted.get() >= 20);
             toShop.close();
             toService.close();
 

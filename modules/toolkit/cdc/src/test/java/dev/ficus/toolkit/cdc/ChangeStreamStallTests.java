@@ -50,7 +50,10 @@ class ChangeStreamStallTests {
                         "--ficus.cdc.retained-wal-threshold=16MB",
                         "--ficus.cdc.isolation-limit=50",
                         "--ficus.cdc.restart-backoff=500ms",
-                        "--ficus.cdc.retry.max-attempts=2");
+                        "--ficus.cdc.retry.max-attempts=2",
+                        // A slot lost while the connector starts keeps Debezium's task waiting until this
+                        // times out (40 s by default, twice: to start and to stop): shorter here.
+                        "--ficus.cdc.debezium[internal.task.management.timeout.ms]=10000");
         jdbc = application.getBean(JdbcClient.class);
         stream = application.getBean(ManagedChangeStream.class);
         recorder = application.getBean(BatchRecorder.class);

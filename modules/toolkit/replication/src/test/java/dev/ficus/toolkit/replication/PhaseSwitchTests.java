@@ -4,9 +4,9 @@ import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.junit.jupiter.api.AfterAll;
@@ -95,9 +95,9 @@ class PhaseSwitchTests {
     @Order(2)
     void noWriteSlipsPastTheFenceWhileWritesMoveAndTheSourceRefusesWritesAfterwards() throws Exception {
         AtomicBoolean writing = new AtomicBoolean(true);
-        List<Long> committed = new ArrayList<>();
-        List<Long> refused = new ArrayList<>();
-        List<Throwable> unexpected = new ArrayList<>();
+        List<Long> committed = new CopyOnWriteArrayList<>();
+        List<Long> refused = new CopyOnWriteArrayList<>();
+        List<Throwable> unexpected = new CopyOnWriteArrayList<>();
         JdbcClient writer = databases.connection(databases.shopDatabase());
         Thread writes = Thread.ofVirtual().start(() -> {
             for (long id = 2000; writing.get(); id++) {
@@ -116,10 +116,10 @@ class PhaseSwitchTests {
                 }
             }
         });
-        Thread.sleep(300);
+        await().atMost(PATIENCE).until(() -> committed.size() >= 20);
 
         replication(forward).switchPhase(ExtractionPhase.WRITES_MOVED);
-        Thread.sleep(300);
+        await().atMost(PATIENCE).until(() -> refused.size() >= 20);
         writing.set(false);
         writes.join();
 
@@ -168,7 +168,7 @@ class PhaseSwitchTests {
                 update.setLong(2, id);
                 update.executeUpdate();
             }
-            Thread.sleep(500);
+            await().atMost(PATIENCE).until(() -> waitingForALock(databases.copyDatabase()));
             here.commit();
         }
 
@@ -204,6 +204,12 @@ class PhaseSwitchTests {
                 .query(BigDecimal.class).single().compareTo(new BigDecimal("46")) == 0);
         assertThat(replication(forward).repair("copy.items", Map.of("id", "5"))).isEqualTo(RepairResult.UNCHANGED);
         awaitConsistent(forward);
+    }
+
+    /** Whether a session of this database waits for a lock (the stream's, for the row held here). */
+    private static boolean waitingForALock(String database) {
+        return shop.sql("select count(*) from pg_stat_activity where datname = ? and wait_event_type = 'Lock'")
+                .param(database).query(Long.class).single() > 0;
     }
 
     private static String sqlState(Throwable error) {

@@ -97,7 +97,7 @@ class UnderTrafficTests {
     @Test
     void reconciliationDuringASteadyThousandChangesASecondReportsOnlyWhatReallyDiffers() throws Exception {
         try (Traffic traffic = new Traffic(1_000)) {
-            Thread.sleep(1_000);
+            await().atMost(PATIENCE).until(() -> traffic.written() >= 1_000);
             Instant until = Instant.now().plusSeconds(5);
             int rounds = 0;
             long inFlight = 0;
@@ -147,7 +147,9 @@ class UnderTrafficTests {
             RepairResult[] repaired = new RepairResult[1];
             Thread repair = Thread.ofVirtual().start(() ->
                     repaired[0] = replication(replica).repair("copy.items", Map.of("id", Long.toString(id))));
-            Thread.sleep(300);
+            // The repair is writing its row (sleeping in the trigger) when the source changes it again.
+            await().atMost(PATIENCE).until(() -> copy.sql("select count(*) from pg_stat_activity "
+                    + "where datname = current_database() and wait_event = 'PgSleep'").query(Long.class).single() > 0);
             shop.sql("update shop.items set name = 'fast', version = version + 1 where id = ?").param(id).update();
             repair.join();
 
