@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
@@ -30,57 +31,39 @@ class ChangeStreamHealthIndicator implements HealthIndicator {
 
     @Override
     public Health health() {
-        Health.Builder health = switch (stream.state()) {
-            case STREAMING, STANDBY -> Health.up();
-            case STARTING -> Health.outOfService();
-            case STOPPED, FAILED -> Health.down();
-        };
-        health.withDetail("state", stream.state()).withDetail("tables", stream.tables());
-        describe(stream, retainedWalThreshold, health);
-        return health.build();
-    }
-
-    /**
-     * What a stream's health says beyond its state, shared by every indicator of a stream: its last
-     * error, how current it is, its dead letters and its slot; and DEGRADED or DOWN when they call for it.
-     */
-    static void describe(ManagedChangeStream stream, DataSize retainedWalThreshold, Health.Builder health) {
-        Health current = health.build();
-        boolean degraded = false;
-        stream.lastError().ifPresent(error -> health.withDetail("lastError", error));
-        stream.currentAsOf().ifPresent(asOf -> health.withDetail("currentAsOf", asOf));
-        stream.lastLag().ifPresent(lag -> health.withDetail("lastLagMillis", lag.toMillis()));
-        DeadLetters deadLetters = stream.deadLetters();
-        long pending = deadLetters.pendingCount();
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("state", stream.state());
+        details.put("tables", stream.tables());
+        stream.lastError().ifPresent(error -> details.put("lastError", error));
+        stream.currentAsOf().ifPresent(asOf -> details.put("currentAsOf", asOf));
+        stream.lastLag().ifPresent(lag -> details.put("lastLagMillis", lag.toMillis()));
         Map<String, Object> letters = new LinkedHashMap<>();
+        long pending = stream.deadLetters().pendingCount();
         letters.put("pending", pending);
-        if (pending > 0) {
-            degraded = true;
-            deadLetters.oldestPending().ifPresent(oldest -> letters.put("oldestAgeSeconds",
-                    Duration.between(oldest, Instant.now()).toSeconds()));
-            deadLetters.pending(1).forEach(first -> letters.put("oldest", Map.of("id", first.id(),
-                    "table", first.change().table(), "key", String.valueOf(first.change().key()),
-                    "error", first.error().lines().findFirst().orElse(""))));
-        }
-        health.withDetail("deadLetters", letters);
-        boolean lost = false;
-        var slot = stream.slot();
+        stream.deadLetters().pending(1).forEach(oldest -> {
+            letters.put("oldestAgeSeconds", Duration.between(oldest.failedAt(), Instant.now()).toSeconds());
+            letters.put("oldest", Map.of("id", oldest.id(), "table", oldest.change().table(),
+                    "key", String.valueOf(oldest.change().key()),
+                    "error", oldest.error().lines().findFirst().orElse("")));
+        });
+        details.put("deadLetters", letters);
+        boolean degraded = pending > 0;
+        Optional<ChangeStream.Slot> slot = stream.slot();
+        slot.ifPresent(current -> details.put("slot", Map.of("name", current.name(),
+                "walStatus", current.walStatus(), "retainedWalBytes", current.retainedWalBytes(),
+                "retainedWalThresholdBytes", retainedWalThreshold.toBytes())));
         if (slot.isPresent()) {
-            Map<String, Object> details = new LinkedHashMap<>();
-            details.put("name", slot.get().name());
-            details.put("walStatus", slot.get().walStatus());
-            details.put("retainedWalBytes", slot.get().retainedWalBytes());
-            details.put("retainedWalThresholdBytes", retainedWalThreshold.toBytes());
-            health.withDetail("slot", details);
-            lost = slot.get().lost();
             degraded |= slot.get().retainedWalBytes() > retainedWalThreshold.toBytes()
                     || "unreserved".equals(slot.get().walStatus());
         }
-        if (lost) {
-            health.down();
+        Status status = switch (stream.state()) {
+            case STREAMING, STANDBY -> degraded ? DEGRADED : Status.UP;
+            case STARTING -> Status.OUT_OF_SERVICE;
+            case STOPPED, FAILED -> Status.DOWN;
+        };
+        if (slot.isPresent() && slot.get().lost()) {
+            status = Status.DOWN;
         }
-        else if (degraded && Status.UP.equals(current.getStatus())) {
-            health.status(DEGRADED);
-        }
+        return Health.status(status).withDetails(details).build();
     }
 }

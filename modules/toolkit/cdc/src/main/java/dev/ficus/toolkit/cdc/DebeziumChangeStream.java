@@ -91,6 +91,11 @@ class DebeziumChangeStream implements ManagedChangeStream {
     @Override
     public Optional<Instant> currentAsOf() {
         Optional<Instant> here = dispatcher.currentAsOf();
+        if (state == State.STREAMING && here.isPresent()) {
+            // This instance streams: what it holds is at least as new as what it last saved.
+            return here;
+        }
+        // Another instance may stream (or did since): what it saved says how far it got.
         Optional<Instant> saved = StoredPosition.committedAt(homeJdbc, properties.schema(), properties.name());
         if (here.isEmpty()) {
             return saved;
