@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -81,8 +82,12 @@ class ChangeDispatcher {
     /** Which run of the connector may hand over batches: an earlier run's late batch is refused. */
     private long run;
 
+    /** Whether this instance still leads the run: nothing is handed over or confirmed once it does not. */
+    private BooleanSupplier leading = () -> true;
     private volatile Instant currentAsOf;
     private volatile Instant lastProgress = Instant.EPOCH;
+    /** When the stream last showed it moves: a run started, a batch came, a change or batch was handled. */
+    private volatile long lastActivity = System.nanoTime();
 
     ChangeDispatcher(ChangeStreamProperties properties, List<ChangeSubscription> subscriptions,
             JdbcDeadLetters deadLetters, MeterRegistry meters) {
@@ -128,15 +133,23 @@ class ChangeDispatcher {
         return lastProgress;
     }
 
+    /** How long ago the stream last showed it moves; heartbeats keep this short while nothing changes. */
+    Duration sinceActivity() {
+        return Duration.ofNanos(System.nanoTime() - lastActivity);
+    }
+
     /**
      * Starts a run of the connector: what was not confirmed comes again from the last confirmed
      * position, and the holds are read afresh (another instance may have streamed meanwhile).
-     * Returns what takes this run's batches; batches of earlier runs are refused from now on.
+     * Returns what takes this run's batches; batches of earlier runs are refused from now on, and so
+     * are this run's once {@code leading} turns false.
      */
-    DebeziumEngine.ChangeConsumer<RecordChangeEvent<SourceRecord>> startRun() {
+    DebeziumEngine.ChangeConsumer<RecordChangeEvent<SourceRecord>> startRun(BooleanSupplier leading) {
         handling.lock();
         try {
             long thisRun = ++run;
+            this.leading = leading;
+            lastActivity = System.nanoTime();
             abandonBatch();
             inTransaction = false;
             held.clear();
@@ -189,6 +202,8 @@ class ChangeDispatcher {
                 throw new StreamHalted("A batch of a run of the stream that has ended: it comes again in the next run",
                         null);
             }
+            requireLead();
+            lastActivity = System.nanoTime();
             handle(records, committer);
         }
         catch (RuntimeException | Error e) {
@@ -229,8 +244,11 @@ class ChangeDispatcher {
             ChangeEvents.from(record)
                     .filter(change -> !change.table().equals(heartbeatTable))
                     .ifPresent(this::dispatch);
+            lastActivity = System.nanoTime();
             if (i == end) {
+                requireLead();
                 finishBatch();
+                requireLead();
                 // Only now is this part done: a crash before this line delivers all of it again. One
                 // position, the last: offsets are last-wins, and no position inside a transaction
                 // may ever be saved, not even by a flush that runs while this loop would be halfway.
@@ -241,9 +259,17 @@ class ChangeDispatcher {
                     ChangeEvents.committedAt(records.get(lastCommit).record()).ifPresent(this::advance);
                 }
                 lastProgress = Instant.now();
+                lastActivity = System.nanoTime();
             }
         }
         inTransaction = open;
+    }
+
+    /** Another instance may lead now: hand nothing more over, confirm nothing. */
+    private void requireLead() {
+        if (!leading.getAsBoolean()) {
+            throw new StreamHalted("This instance's lease on the stream ran out: another instance may lead now", null);
+        }
     }
 
     private void advance(Instant committed) {

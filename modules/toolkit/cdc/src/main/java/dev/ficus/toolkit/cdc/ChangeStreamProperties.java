@@ -28,6 +28,13 @@ import org.springframework.util.unit.DataSize;
  * @param offsetFlushInterval  how often the position of handled changes is saved; after a crash at
  *                             most this much is delivered again
  * @param lockRetryInterval    how often a standby instance tries to take over the stream
+ * @param lease                how long leadership lasts unless renewed: PostgreSQL ends the
+ *                             leader's lock session after this long without a renewal (its
+ *                             {@code idle_session_timeout}), so a frozen or cut-off leader is
+ *                             replaced about this long after it stopped, plus a lock retry and a
+ *                             connector start; a leader pausing longer (a long GC) loses the lead
+ * @param stallTimeout         a leader whose stream shows no progress this long (no change, no
+ *                             heartbeat, no batch handled) gives its lease up for another instance
  * @param restartBackoff       pause before restarting a failed connector
  * @param retry                how a failing subscriber is retried before its change is dead-lettered
  * @param isolationLimit       changes of one batch kept in memory, so that a batch a subscriber
@@ -52,6 +59,8 @@ public record ChangeStreamProperties(
         @DefaultValue("10ms") Duration pollInterval,
         @DefaultValue("1s") Duration offsetFlushInterval,
         @DefaultValue("2s") Duration lockRetryInterval,
+        @DefaultValue("8s") Duration lease,
+        @DefaultValue("15s") Duration stallTimeout,
         @DefaultValue("2s") Duration restartBackoff,
         @DefaultValue Retry retry,
         @DefaultValue("10000") int isolationLimit,
@@ -65,6 +74,9 @@ public record ChangeStreamProperties(
             }
         }
         tables.forEach(ChangeSubscription::requireQualified);
+        if (lease.compareTo(Duration.ofSeconds(2)) < 0) {
+            throw new IllegalArgumentException("ficus.cdc.lease must be at least 2s, not " + lease);
+        }
         if (isolationLimit < 1) {
             throw new IllegalArgumentException("ficus.cdc.isolation-limit must be at least 1");
         }

@@ -26,11 +26,13 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 /**
  * Runs Debezium's embedded PostgreSQL connector for the application.
  *
- * <p>Only one instance of the application streams at a time: the one holding a PostgreSQL
- * advisory lock named after the replication slot, on a connection of its own. The others wait in
- * STANDBY and take over when that connection goes away, for example because its instance died:
- * PostgreSQL releases the lock with the session. The position is read from the shared offset
- * table, so the new leader continues where the old one last saved.
+ * <p>Only one instance of the application streams at a time: the one holding the stream's
+ * {@link Lease}, a PostgreSQL advisory lock named after the replication slot on a session that
+ * the server ends when the leader stops renewing it. The leader renews only while its stream
+ * makes progress. The others wait in STANDBY and take over once the lease is free, whether the
+ * leader stopped, died, froze or was cut off; the new leader first ends the old one's replication
+ * connection, which the server would otherwise keep for {@code wal_sender_timeout}. The position
+ * is read from the shared offset table, so the new leader continues where the old one last saved.
  *
  * <p>The captured database and the stream's home (where its position and dead letters are kept)
  * are usually the same; an extracted service streams from the monolith's database and keeps its
@@ -171,20 +173,29 @@ class DebeziumChangeStream implements ManagedChangeStream {
 
     private void lead() {
         while (running) {
-            try (Connection lock = DriverManager.getConnection(captured.jdbcUrl(), captured.user(), captured.password())) {
-                if (!tryLock(lock)) {
+            try (Connection session = DriverManager.getConnection(captured.jdbcUrl(), captured.user(),
+                    captured.password())) {
+                Lease lease = Lease.tryTake(session, properties.slot(), properties.lease());
+                if (lease == null) {
                     state = State.STANDBY;
+                    session.close();
                     pause(properties.lockRetryInterval());
                     continue;
                 }
-                Optional<Slot> current = slot.read();
-                if (current.isPresent() && current.get().lost()) {
-                    reportLost(current.get());
+                try {
+                    Optional<Slot> current = slot.read();
+                    if (current.isPresent() && current.get().lost()) {
+                        reportLost(current.get());
+                    }
+                    else {
+                        endPreviousLeadersConnection();
+                        log.info("Change stream {} leads: streaming {} from slot {}", properties.name(), tables,
+                                properties.slot());
+                        stream(lease);
+                    }
                 }
-                else {
-                    log.info("Change stream {} leads: streaming {} from slot {}", properties.name(), tables,
-                            properties.slot());
-                    stream(lock);
+                finally {
+                    lease.release();
                 }
             }
             catch (Exception e) {
@@ -221,22 +232,45 @@ class DebeziumChangeStream implements ManagedChangeStream {
         lastErrorAt = Instant.now();
     }
 
-    private boolean tryLock(Connection connection) throws SQLException {
-        try (var statement = connection.prepareStatement("select pg_try_advisory_lock(hashtext(?))")) {
-            statement.setString(1, "ficus-cdc:" + properties.slot());
-            try (var result = statement.executeQuery()) {
-                result.next();
-                return result.getBoolean(1);
+    /**
+     * A leader that lost its lease without closing its replication connection (frozen, cut off)
+     * keeps the slot busy until the server's {@code wal_sender_timeout}: the lease says it is no
+     * longer the leader, so its connection is ended now, and the slot awaited.
+     */
+    private void endPreviousLeadersConnection() throws SQLException {
+        try (Connection connection = DriverManager.getConnection(captured.jdbcUrl(), captured.user(),
+                captured.password());
+             var terminate = connection.prepareStatement("select pg_terminate_backend(active_pid) "
+                     + "from pg_replication_slots where slot_name = ? and active_pid is not null");
+             var active = connection.prepareStatement("select count(*) from pg_replication_slots "
+                     + "where slot_name = ? and active_pid is not null")) {
+            terminate.setString(1, properties.slot());
+            try (var ended = terminate.executeQuery()) {
+                if (ended.next()) {
+                    log.warn("Change stream {}: ended the replication connection of the previous leader, which "
+                            + "lost its lease", properties.name());
+                }
+            }
+            active.setString(1, properties.slot());
+            Instant deadline = Instant.now().plus(properties.lease());
+            while (Instant.now().isBefore(deadline)) {
+                try (var count = active.executeQuery()) {
+                    count.next();
+                    if (count.getLong(1) == 0) {
+                        return;
+                    }
+                }
+                pause(Duration.ofMillis(100));
             }
         }
     }
 
-    /** Runs the connector until it stops, fails, or the lock connection is lost. */
-    private void stream(Connection lock) {
+    /** Runs the connector until it stops, fails, or the lease is lost. */
+    private void stream(Lease lease) {
         state = State.STARTING;
-        var consumer = dispatcher.startRun();
+        var consumer = dispatcher.startRun(lease::held);
         DebeziumEngine<?> created = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
-                .using(connectorProperties())
+                .using(connectorProperties(lease))
                 .using(new DebeziumEngine.ConnectorCallback() {
                     @Override
                     public void pollingStarted() {
@@ -258,7 +292,7 @@ class DebeziumChangeStream implements ManagedChangeStream {
             }
             engine = created;
         }
-        Thread watchdog = Thread.ofVirtual().start(() -> closeEngineWhenLost(lock));
+        Thread watchdog = Thread.ofVirtual().start(() -> renewWhileProgressing(lease));
         try {
             created.run();
         }
@@ -275,16 +309,27 @@ class DebeziumChangeStream implements ManagedChangeStream {
     }
 
     /**
-     * A lost lock connection means another instance may take over: stop streaming at once. A slot
+     * Renews the lease four times a term while the stream makes progress. A stream that made none
+     * for {@code stall-timeout} gives the lease up, so that another instance may do better; a lost
+     * lease means another instance may take over: either way, stop streaming at once. A slot
      * PostgreSQL gave up on will never stream again (the connector would keep trying for half an
      * hour): stop, and let the leader report it.
      */
-    private void closeEngineWhenLost(Connection lock) {
+    private void renewWhileProgressing(Lease lease) {
+        Duration interval = properties.lease().dividedBy(4);
         try {
             while (!Thread.currentThread().isInterrupted()) {
-                Thread.sleep(properties.lockRetryInterval());
-                if (!lock.isValid(5)) {
-                    log.warn("Change stream {} lost its lock connection; stopping", properties.name());
+                Thread.sleep(interval);
+                Duration idle = dispatcher.sinceActivity();
+                if (idle.compareTo(properties.stallTimeout()) > 0) {
+                    log.warn("Change stream {} made no progress for {}; giving up its lease", properties.name(), idle);
+                    lease.release();
+                    failed("The stream made no progress for " + idle.toSeconds() + " s and gave up its lease");
+                    closeEngine();
+                    return;
+                }
+                if (!lease.renew()) {
+                    log.warn("Change stream {} lost its lease; stopping", properties.name());
                     closeEngine();
                     return;
                 }
@@ -294,7 +339,7 @@ class DebeziumChangeStream implements ManagedChangeStream {
                 }
             }
         }
-        catch (InterruptedException | SQLException e) {
+        catch (InterruptedException e) {
             // stream ended
         }
     }
@@ -348,7 +393,7 @@ class DebeziumChangeStream implements ManagedChangeStream {
         }
     }
 
-    Properties connectorProperties() {
+    Properties connectorProperties(Lease lease) {
         String schema = properties.schema();
         String heartbeatTable = schema + ".heartbeat";
         Properties connector = new Properties();
@@ -386,6 +431,7 @@ class DebeziumChangeStream implements ManagedChangeStream {
         connector.setProperty(PostgresOffsetStore.PASSWORD, home.password());
         connector.setProperty(PostgresOffsetStore.TABLE, schema + ".offsets");
         connector.setProperty(PostgresOffsetStore.STREAM, properties.name());
+        connector.setProperty(PostgresOffsetStore.LEASE, lease.token());
         connector.setProperty("errors.max.retries", "3");
         connector.setProperty("custom.metric.tags", "instance=" + instance);
         properties.debezium().forEach(connector::setProperty);

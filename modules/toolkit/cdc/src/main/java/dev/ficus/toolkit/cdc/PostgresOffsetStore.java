@@ -28,6 +28,8 @@ public class PostgresOffsetStore extends MemoryOffsetBackingStore {
     static final String PASSWORD = "ficus.offsets.jdbc.password";
     static final String TABLE = "ficus.offsets.table";
     static final String STREAM = "ficus.offsets.stream";
+    /** The {@link Lease} of the run: a leader whose lease ran out saves nothing. */
+    static final String LEASE = "ficus.offsets.lease";
 
     private final Map<String, Set<Map<String, Object>>> partitions = new HashMap<>();
     private final JsonConverter keyConverter = new JsonConverter();
@@ -36,6 +38,7 @@ public class PostgresOffsetStore extends MemoryOffsetBackingStore {
     private String password;
     private String table;
     private String stream;
+    private String lease;
 
     public PostgresOffsetStore() {
         keyConverter.configure(Map.of("schemas.enable", "false"), true);
@@ -50,6 +53,7 @@ public class PostgresOffsetStore extends MemoryOffsetBackingStore {
         password = settings.getOrDefault(PASSWORD, "");
         table = settings.get(TABLE);
         stream = settings.get(STREAM);
+        lease = settings.get(LEASE);
     }
 
     @Override
@@ -75,6 +79,9 @@ public class PostgresOffsetStore extends MemoryOffsetBackingStore {
 
     @Override
     protected void save() {
+        if (lease != null && !Lease.held(lease)) {
+            throw new ConnectException("Not saving the position of stream " + stream + ": this instance's lease ran out");
+        }
         try (Connection connection = connect();
              var upsert = connection.prepareStatement("insert into " + table + " (stream, key, value) values (?, ?, ?) "
                      + "on conflict (stream, key) do update set value = excluded.value")) {

@@ -1,6 +1,8 @@
 package dev.ficus.toolkit.cdc;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
@@ -41,10 +43,45 @@ class ChangeStreamLeadershipTests {
         }
     }
 
-    private static ConfigurableApplicationContext start() {
+    /**
+     * A leader stuck in a subscriber stops renewing its lease; the server ends its lock session
+     * although the leader never closes it, another instance takes over, and the stuck leader,
+     * once it moves again, confirms nothing and hands nothing more over.
+     */
+    @Test
+    void aStuckLeaderLosesItsLeaseAndAnotherTakesOver() {
+        try (ConfigurableApplicationContext first = start("--ficus.cdc.lease=2s", "--ficus.cdc.stall-timeout=3s");
+             ConfigurableApplicationContext second = start("--ficus.cdc.lease=2s", "--ficus.cdc.stall-timeout=3s")) {
+            await().atMost(Duration.ofSeconds(60))
+                    .until(() -> state(first) == State.STREAMING && state(second) == State.STANDBY);
+            JdbcClient jdbc = first.getBean(JdbcClient.class);
+            recorder(first).hanging = change -> Long.valueOf(11).equals(((Number) change.row().get("id")).longValue());
+            jdbc.sql("insert into shelf.items values (10, 'before', 1)").update();
+            await().atMost(Duration.ofSeconds(30)).until(() -> recorder(first).of(10).size() == 1);
+
+            jdbc.sql("insert into shelf.items values (11, 'the leader hangs on this one', 1)").update();
+            await().atMost(Duration.ofSeconds(30)).until(() -> state(second) == State.STREAMING);
+            jdbc.sql("insert into shelf.items values (12, 'after the takeover', 1)").update();
+            await().atMost(Duration.ofSeconds(30)).until(() -> recorder(second).of(12).size() == 1);
+            assertThat(recorder(second).of(11)).as("the change the old leader never finished").hasSize(1);
+
+            recorder(first).released.countDown();
+            await().atMost(Duration.ofSeconds(30)).until(() -> state(first) == State.STANDBY);
+            assertThat(recorder(first).of(12)).as("the old leader hands nothing over after losing its lease").isEmpty();
+            assertThat(state(second)).isEqualTo(State.STREAMING);
+            jdbc.sql("insert into shelf.items values (13, 'still led by the second', 1)").update();
+            await().atMost(Duration.ofSeconds(30)).until(() -> recorder(second).of(13).size() == 1);
+            assertThat(recorder(first).of(13)).isEmpty();
+        }
+    }
+
+    private static ConfigurableApplicationContext start(String... settings) {
+        List<String> arguments = new ArrayList<>(List.of("--ficus.embedded-postgres.database=cdc_leadership",
+                "--ficus.cdc.lock-retry-interval=500ms"));
+        arguments.addAll(List.of(settings));
         return new SpringApplicationBuilder(ChangeStreamTestApplication.class)
                 .web(WebApplicationType.NONE)
-                .run("--ficus.embedded-postgres.database=cdc_leadership", "--ficus.cdc.lock-retry-interval=500ms");
+                .run(arguments.toArray(String[]::new));
     }
 
     private static State state(ConfigurableApplicationContext context) {

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 
@@ -116,11 +117,17 @@ class ChangeStreamTestApplication {
 
         final List<ChangeEvent> changes = new CopyOnWriteArrayList<>();
         volatile Predicate<ChangeEvent> failing = change -> false;
+        /** Changes the handler hangs on, as a subscriber stuck on a socket would, until released. */
+        volatile Predicate<ChangeEvent> hanging = change -> false;
+        final CountDownLatch released = new CountDownLatch(1);
         volatile int calls;
 
         @Override
-        public void handle(ChangeEvent change) {
+        public void handle(ChangeEvent change) throws InterruptedException {
             calls++;
+            if (hanging.test(change)) {
+                released.await();
+            }
             if (failing.test(change)) {
                 throw new IllegalStateException("refusing " + change.row());
             }
