@@ -1,17 +1,20 @@
 package dev.ficus.toolkit.cache;
 
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 
 import javax.sql.DataSource;
 
 import com.github.benmanes.caffeine.cache.Caffeine;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.context.event.ApplicationStartedEvent;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -23,6 +26,7 @@ import org.springframework.context.event.EventListener;
 import org.springframework.core.annotation.Order;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
+import dev.ficus.toolkit.cdc.ChangeStream;
 import dev.ficus.toolkit.cdc.ChangeSubscription;
 
 /** Cache-aside for the application ({@link Caches}), kept correct by change data capture if present. */
@@ -31,12 +35,11 @@ import dev.ficus.toolkit.cdc.ChangeSubscription;
 @EnableConfigurationProperties(CacheProperties.class)
 public class CacheAsideAutoConfiguration {
 
-    private static final Logger log = LoggerFactory.getLogger(CacheAsideAutoConfiguration.class);
-
     @Bean
-    CaffeineCaches caches(CacheProperties properties, ObjectProvider<MeterRegistry> meterRegistry) {
+    CaffeineCaches caches(CacheProperties properties, ObjectProvider<MeterRegistry> meterRegistry,
+            ObjectProvider<Freshness> freshness) {
         return new CaffeineCaches(properties, meterRegistry.getIfAvailable(() -> Metrics.globalRegistry),
-                Executors.newVirtualThreadPerTaskExecutor());
+                Executors.newVirtualThreadPerTaskExecutor(), freshness.getIfAvailable());
     }
 
     @Bean
@@ -47,28 +50,38 @@ public class CacheAsideAutoConfiguration {
     /** Warms the caches configured to, off the start-up path; readiness waits for them. */
     @EventListener
     void warmUp(ApplicationStartedEvent started) {
-        CaffeineCaches caches = started.getApplicationContext().getBean(CaffeineCaches.class);
-        Thread.ofVirtual().name("ficus-cache-warm-up").start(() -> caches.caffeineCaches().forEach(cache -> {
-            try {
-                cache.warmUp();
-            }
-            catch (RuntimeException e) {
-                log.error("Could not warm up cache {}; the instance stays unready", cache.name(), e);
-            }
-        }));
+        started.getApplicationContext().getBean(CaffeineCaches.class).warmUp();
     }
 
-    /** With a change stream (which implies a PostgreSQL database), caches are invalidated by it. */
+    /**
+     * With a change stream (which implies a PostgreSQL database), caches are invalidated by it,
+     * and kept within {@code max-staleness} of the database or bypassed.
+     */
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass(ChangeSubscription.class)
+    @ConditionalOnBooleanProperty(name = "ficus.cdc.enabled", matchIfMissing = true)
     static class ChangeDataCaptureInvalidation {
 
         @Bean
+        Freshness cacheFreshness(CacheProperties properties, ObjectProvider<MeterRegistry> meterRegistry) {
+            Freshness freshness = new Freshness(properties.maxStaleness(), Clock.systemUTC());
+            Gauge.builder("ficus.cache.knowledge.age", freshness,
+                            known -> known.age().map(age -> age.toMillis() / 1000.0).orElse(Double.NaN))
+                    .description("Now minus the commit time of the latest stream position this instance heard: "
+                            + "how far behind the database its caches may be")
+                    .baseUnit("seconds")
+                    .register(meterRegistry.getIfAvailable(() -> Metrics.globalRegistry));
+            return freshness;
+        }
+
+        @Bean
         EvictionBroadcast cacheEvictionBroadcast(DataSource dataSource, JdbcConnectionDetails connection,
-                CaffeineCaches caches) {
+                CaffeineCaches caches, CacheProperties properties, Freshness freshness,
+                ObjectProvider<ChangeStream> stream, ObjectProvider<MeterRegistry> meterRegistry) {
             return new EvictionBroadcast(JdbcClient.create(dataSource), connection.getJdbcUrl(),
-                    connection.getUsername(), connection.getPassword(),
-                    () -> caches.caffeineCaches().forEach(CaffeineCacheAside::evictAll));
+                    connection.getUsername(), connection.getPassword(), properties.evictionChannel(), freshness,
+                    () -> streaming(stream.getIfAvailable()), caches::evictAll,
+                    meterRegistry.getIfAvailable(() -> Metrics.globalRegistry));
         }
 
         /** Evictions go first among the subscribers: stale reads end before slower work starts. */
@@ -78,6 +91,14 @@ public class CacheAsideAutoConfiguration {
             CacheInvalidation invalidation = new CacheInvalidation(caches, broadcast);
             broadcast.receiveWith(invalidation::apply);
             return new ChangeSubscription("cache-invalidation", invalidation.tables(), invalidation);
+        }
+
+        /** How current this instance's own stream is, while it is the one streaming. */
+        private static Optional<Instant> streaming(ChangeStream stream) {
+            if (stream == null || stream.state() != ChangeStream.State.STREAMING) {
+                return Optional.empty();
+            }
+            return stream.currentAsOf();
         }
     }
 }

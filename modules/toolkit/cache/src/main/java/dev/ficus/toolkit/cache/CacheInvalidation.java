@@ -1,5 +1,6 @@
 package dev.ficus.toolkit.cache;
 
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -7,6 +8,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import dev.ficus.toolkit.cdc.ChangeEvent;
 import dev.ficus.toolkit.cdc.ChangeHandler;
@@ -18,6 +22,8 @@ import dev.ficus.toolkit.cdc.ChangeHandler;
  * {@link EvictionBroadcast}.
  */
 class CacheInvalidation implements ChangeHandler {
+
+    private static final Logger log = LoggerFactory.getLogger(CacheInvalidation.class);
 
     /** What to evict from one cache: the entry whose key is made of {@code keyColumns}, or all. */
     record Eviction(String cache, Map<String, Object> keyColumns) {
@@ -39,6 +45,8 @@ class CacheInvalidation implements ChangeHandler {
     private final Map<String, List<Binding>> bindingsByTable;
     /** Evicted here during the current batch, told to the other instances at its end. */
     private final Set<Eviction> toBroadcast = new LinkedHashSet<>();
+    /** Commit time of the batch's earliest change that evicted something. */
+    private Instant batchCommittedAt;
 
     CacheInvalidation(CaffeineCaches caches, EvictionBroadcast broadcast) {
         this.caches = caches;
@@ -69,6 +77,9 @@ class CacheInvalidation implements ChangeHandler {
                 }
             }
         }
+        if (!toBroadcast.isEmpty() && (batchCommittedAt == null || change.committedAt().isBefore(batchCommittedAt))) {
+            batchCommittedAt = change.committedAt();
+        }
     }
 
     private void evict(Eviction eviction) {
@@ -86,25 +97,44 @@ class CacheInvalidation implements ChangeHandler {
             return;
         }
         List<Eviction> evictions = List.copyOf(toBroadcast);
+        Instant committedAt = batchCommittedAt;
         toBroadcast.clear();
-        broadcast.publish(evictions);
+        batchCommittedAt = null;
+        broadcast.evictedHere(committedAt);
+        broadcast.publish(evictions, committedAt);
     }
 
     /** The batch comes again after the stream's restart: it is evicted, and told, then. */
     @Override
     public void abandonBatch() {
         toBroadcast.clear();
+        batchCommittedAt = null;
     }
 
-    /** Evicts in this instance. */
+    /**
+     * Evictions that could not be told to the other instances must not be skipped: the stream
+     * stops there and tries again, rather than move on and leave them stale.
+     */
+    @Override
+    public Failure onFailure(ChangeEvent change, Exception error) {
+        return Failure.HALT;
+    }
+
+    /** Evicts in this instance; a key that does not fit the cache's key type empties the cache. */
     void apply(Eviction eviction) {
         caches.find(eviction.cache()).ifPresent(found -> {
             CaffeineCacheAside<?, ?> cache = (CaffeineCacheAside<?, ?>) found;
             if (eviction.everything()) {
                 cache.evictAll();
+                return;
             }
-            else {
+            try {
                 evictKey(cache, eviction.keyColumns());
+            }
+            catch (RuntimeException e) {
+                log.warn("Cache {}: cannot make a key of {} ({}); emptying the cache instead", cache.name(),
+                        eviction.keyColumns(), e.toString());
+                cache.evictAll();
             }
         });
     }

@@ -10,10 +10,26 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 /**
  * Settings of the application's caches ({@code ficus.cache.*}).
  *
- * @param caches per cache name
+ * @param caches          per cache name
+ * @param maxStaleness    how far behind the database a cache invalidated by change data capture
+ *                        may be: when this instance cannot show that it heard every eviction of
+ *                        changes committed up to this long ago (no instance streams, the stream
+ *                        lags, the eviction channel is down), such caches are bypassed and reads go
+ *                        to the database until it can
+ * @param evictionChannel how evictions reach the instances that do not stream
  */
 @ConfigurationProperties("ficus.cache")
-public record CacheProperties(@DefaultValue Map<String, Spec> caches) {
+public record CacheProperties(
+        @DefaultValue Map<String, Spec> caches,
+        @DefaultValue("5s") Duration maxStaleness,
+        @DefaultValue EvictionChannel evictionChannel) {
+
+    public CacheProperties {
+        if (evictionChannel.heartbeatInterval().compareTo(maxStaleness.dividedBy(2)) > 0) {
+            throw new IllegalArgumentException("ficus.cache.eviction-channel.heartbeat-interval must be at most half of "
+                    + "ficus.cache.max-staleness (" + maxStaleness + "), or caches are bypassed while all is well");
+        }
+    }
 
     Spec specOf(String name) {
         return caches.getOrDefault(name, Spec.DEFAULTS);
@@ -54,6 +70,25 @@ public record CacheProperties(@DefaultValue Map<String, Spec> caches) {
                 throw new IllegalArgumentException("ttl must be positive");
             }
         }
+    }
+
+    /**
+     * The eviction channel: PostgreSQL's LISTEN/NOTIFY.
+     *
+     * @param heartbeatInterval how often the streaming instance says how current it is, also while
+     *                          nothing changes; with the stream's own heartbeat it sets the age of
+     *                          what a quiet instance knows
+     * @param checkInterval     how often a listening connection is checked with a query: a dead one
+     *                          (a socket cut without a word) is found within this plus {@code check-timeout}
+     * @param checkTimeout      how long that query may take before the connection counts as dead
+     * @param maxReconnectBackoff longest pause between attempts to listen again; it starts at a
+     *                          tenth of a second and doubles
+     */
+    public record EvictionChannel(
+            @DefaultValue("1s") Duration heartbeatInterval,
+            @DefaultValue("2s") Duration checkInterval,
+            @DefaultValue("2s") Duration checkTimeout,
+            @DefaultValue("10s") Duration maxReconnectBackoff) {
     }
 
     /**

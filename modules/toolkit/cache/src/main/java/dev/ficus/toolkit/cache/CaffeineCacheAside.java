@@ -1,18 +1,23 @@
 package dev.ficus.toolkit.cache;
 
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.LoadingCache;
 import com.github.benmanes.caffeine.cache.Ticker;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
@@ -21,8 +26,13 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
  * A {@link CacheAside} on a Caffeine {@link LoadingCache}. Caffeine gives the guarantees that
  * matter: one load per key however many callers miss it at once, one background refresh per
  * key, and a load or refresh racing an eviction does not put the stale value back.
+ *
+ * <p>A cache invalidated by change data capture is bypassed (reads go to the source, and are
+ * counted) while this instance cannot show that it is within {@code max-staleness} of the database.
  */
 class CaffeineCacheAside<K, V> implements CacheAside<K, V> {
+
+    private static final Logger log = LoggerFactory.getLogger(CaffeineCacheAside.class);
 
     private final String name;
     private final Class<K> keyType;
@@ -30,18 +40,34 @@ class CaffeineCacheAside<K, V> implements CacheAside<K, V> {
     private final Function<K, Optional<V>> source;
     private final WarmUp<K, V> warmUp;
     private final LoadingCache<K, Optional<V>> cache;
+    private final BooleanSupplier current;
+    private final Counter bypasses;
     private volatile boolean warm;
-    /** Keys evicted while the warm-up read the source: its values for them may be stale. */
-    private final Set<Object> evictedWhileWarming = ConcurrentHashMap.newKeySet();
-    private volatile boolean clearedWhileWarming;
+    private volatile String warmUpState = "not started";
+    /**
+     * Taken by evictions while the cache warms up, and by the warm-up while it puts what it read:
+     * a key evicted while the warm-up read the source is not put back with the value it read.
+     */
+    private final Object warming = new Object();
+    private final Set<Object> evictedWhileWarming = new HashSet<>();
+    private boolean clearedWhileWarming;
 
+    /**
+     * @param current whether the cache may be read: false while change data capture cannot show it
+     *                current enough
+     */
     CaffeineCacheAside(String name, Class<K> keyType, CacheProperties.Spec spec, Function<K, Optional<V>> source,
-            WarmUp<K, V> warmUp, Executor refreshes, Ticker ticker) {
+            WarmUp<K, V> warmUp, Executor refreshes, Ticker ticker, BooleanSupplier current, MeterRegistry meters) {
         this.name = name;
         this.keyType = keyType;
         this.spec = spec;
         this.source = source;
         this.warmUp = warmUp;
+        this.current = current;
+        this.bypasses = Counter.builder("ficus.cache.bypasses")
+                .description("Reads that went to the source because the cache could not be shown current enough")
+                .tag("cache", name)
+                .register(meters);
         this.warm = !(spec.enabled() && spec.warmUp() && warmUp != null);
         Caffeine<K, Optional<V>> builder = Caffeine.newBuilder()
                 .maximumSize(spec.maximumSize())
@@ -72,15 +98,36 @@ class CaffeineCacheAside<K, V> implements CacheAside<K, V> {
         return warm;
     }
 
+    /** Why the cache is not warm yet; empty once it is. */
+    Optional<String> warmUpState() {
+        return warm ? Optional.empty() : Optional.of(warmUpState);
+    }
+
+    /** Whether reads may come from memory now. */
+    boolean current() {
+        return current.getAsBoolean();
+    }
+
     @Override
     public Optional<V> get(K key) {
-        return spec.enabled() ? cache.get(key) : source.apply(key);
+        if (!spec.enabled()) {
+            return source.apply(key);
+        }
+        if (!current.getAsBoolean()) {
+            bypasses.increment();
+            return source.apply(key);
+        }
+        return cache.get(key);
     }
 
     @Override
     public void evict(K key) {
         if (!warm) {
-            evictedWhileWarming.add(key);
+            synchronized (warming) {
+                evictedWhileWarming.add(key);
+                cache.invalidate(key);
+            }
+            return;
         }
         cache.invalidate(key);
     }
@@ -103,15 +150,49 @@ class CaffeineCacheAside<K, V> implements CacheAside<K, V> {
     @Override
     public void evictAll() {
         if (!warm) {
-            clearedWhileWarming = true;
+            synchronized (warming) {
+                clearedWhileWarming = true;
+                cache.invalidateAll();
+            }
+            return;
         }
         cache.invalidateAll();
     }
 
-    /** Loads the warm-up entries, if this cache warms up; afterwards it counts as warm. */
-    void warmUp() {
-        if (!warm) {
-            Map<K, V> entries = warmUp.load(spec.maximumSize());
+    /**
+     * Warms the cache up, if it is to, retrying with a pause that doubles up to {@code maxBackoff};
+     * returns once it is warm. It loads only while the cache is current: what it reads is then
+     * followed by every eviction.
+     */
+    void warmUp(Duration maxBackoff) throws InterruptedException {
+        Duration backoff = Duration.ofSeconds(1);
+        while (!warm) {
+            if (!current.getAsBoolean()) {
+                warmUpState = "waiting until this instance hears the stream's evictions and is within max-staleness";
+                Thread.sleep(100);
+                continue;
+            }
+            warmUpState = "loading";
+            try {
+                loadWarmUp();
+            }
+            catch (RuntimeException e) {
+                warmUpState = "failed (" + e.getMessage() + "); trying again in " + backoff.toSeconds() + " s";
+                log.warn("Could not warm up cache {}; trying again in {}", name, backoff, e);
+                Thread.sleep(backoff);
+                backoff = backoff.multipliedBy(2).compareTo(maxBackoff) > 0 ? maxBackoff : backoff.multipliedBy(2);
+            }
+        }
+    }
+
+    private void loadWarmUp() {
+        synchronized (warming) {
+            // Only evictions from now on can make what is read next stale.
+            evictedWhileWarming.clear();
+            clearedWhileWarming = false;
+        }
+        Map<K, V> entries = warmUp.load(spec.maximumSize());
+        synchronized (warming) {
             if (!clearedWhileWarming) {
                 entries.forEach((key, value) -> {
                     if (!evictedWhileWarming.contains(key)) {

@@ -1,29 +1,43 @@
 package dev.ficus.toolkit.cache;
 
+import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.Executor;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The application's caches, each created once and measured. */
 class CaffeineCaches implements Caches {
 
+    private static final Logger log = LoggerFactory.getLogger(CaffeineCaches.class);
+    private static final Duration MAX_WARM_UP_BACKOFF = Duration.ofMinutes(1);
+
     private final CacheProperties properties;
     private final MeterRegistry meters;
     private final Executor refreshes;
+    private final Freshness freshness;
     private final ConcurrentMap<String, CaffeineCacheAside<?, ?>> caches = new ConcurrentHashMap<>();
 
-    CaffeineCaches(CacheProperties properties, MeterRegistry meters, Executor refreshes) {
+    /**
+     * @param freshness how current caches invalidated by change data capture are; null when no
+     *                  change stream invalidates them (then only TTLs and the application's own
+     *                  evictions keep them current)
+     */
+    CaffeineCaches(CacheProperties properties, MeterRegistry meters, Executor refreshes, Freshness freshness) {
         this.properties = properties;
         this.meters = meters;
         this.refreshes = refreshes;
+        this.freshness = freshness;
     }
 
     @Override
@@ -36,8 +50,11 @@ class CaffeineCaches implements Caches {
     public <K, V> CacheAside<K, V> cacheAside(String name, Class<K> keyType, Function<K, Optional<V>> source,
             CacheAside.WarmUp<K, V> warmUp) {
         return (CacheAside<K, V>) caches.computeIfAbsent(name, created -> {
-            var cache = new CaffeineCacheAside<>(name, keyType, properties.specOf(name), source, warmUp, refreshes,
-                    Ticker.systemTicker());
+            CacheProperties.Spec spec = properties.specOf(name);
+            BooleanSupplier current = freshness != null && !spec.invalidatedBy().isEmpty()
+                    ? freshness::current : () -> true;
+            var cache = new CaffeineCacheAside<>(name, keyType, spec, source, warmUp, refreshes,
+                    Ticker.systemTicker(), current, meters);
             CaffeineCacheMetrics.monitor(meters, cache.caffeine(), name);
             return cache;
         });
@@ -59,5 +76,27 @@ class CaffeineCaches implements Caches {
 
     CacheProperties properties() {
         return properties;
+    }
+
+    Optional<Freshness> freshness() {
+        return Optional.ofNullable(freshness);
+    }
+
+    /** Empties every cache: this instance may have missed evictions, for the reason given. */
+    void evictAll(String reason) {
+        meters.counter("ficus.cache.flushes", "reason", reason).increment();
+        caffeineCaches().forEach(CaffeineCacheAside::evictAll);
+    }
+
+    /** Warms up the caches configured to, each on a thread of its own, retrying until they are warm. */
+    void warmUp() {
+        caffeineCaches().forEach(cache -> Thread.ofVirtual().name("ficus-cache-warm-up-" + cache.name()).start(() -> {
+            try {
+                cache.warmUp(MAX_WARM_UP_BACKOFF);
+            }
+            catch (InterruptedException e) {
+                log.info("Warm-up of cache {} interrupted", cache.name());
+            }
+        }));
     }
 }

@@ -1,61 +1,117 @@
 package dev.ficus.toolkit.cache;
 
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
+import java.util.Properties;
 import java.util.UUID;
+import java.util.concurrent.Executors;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.context.SmartLifecycle;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
- * Carries evictions from the one instance that streams changes to all other instances of the
- * application, over PostgreSQL's LISTEN/NOTIFY: every instance's caches stay correct, though
- * only one reads the write-ahead log.
+ * Carries evictions from the one instance that streams changes to all instances of the
+ * application, over PostgreSQL's LISTEN/NOTIFY: every instance's caches stay correct, though only
+ * one reads the write-ahead log.
  *
- * <p>Notifications reach only connected listeners. An instance that loses its listening
- * connection may have missed some, so it empties its caches when it reconnects, and reports
- * itself not ready while disconnected.
+ * <p>Each message of the streaming instance is numbered and says how current the stream is (the
+ * commit time of its latest handled position); the streaming instance also sends such a heartbeat
+ * while nothing changes. A listener keeps {@link Freshness} from it, and empties its caches when it
+ * may have missed something: each time it starts listening, on a gap in the numbers, and when
+ * another instance takes the stream over. A dead listening connection is found by a periodic
+ * query. A message that is not ours (a stray {@code NOTIFY}, another version's format) is counted
+ * and skipped.
  */
 class EvictionBroadcast implements SmartLifecycle {
 
     static final String CHANNEL = "ficus_cache_evictions";
+    /** PostgreSQL takes payloads shorter than 8000 bytes; larger batches are split. */
+    static final int MAX_PAYLOAD_BYTES = 7_900;
 
     private static final Logger log = LoggerFactory.getLogger(EvictionBroadcast.class);
-    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final JsonMapper JSON = JsonMapper.builder()
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .build();
+    private static final Duration FIRST_BACKOFF = Duration.ofMillis(100);
 
-    /** One notification; PostgreSQL takes payloads below 8000 bytes, so large batches are split. */
-    private record Message(String from, List<CacheInvalidation.Eviction> evictions) {
+    /**
+     * One notification.
+     *
+     * @param from        the streaming instance that sent it
+     * @param number      its number among that instance's messages, from 1
+     * @param asOf        every change committed before this was handled and its evictions sent before
+     *                    this message; null if not known yet
+     * @param committedAt commit time of the earliest change whose evictions it carries; null for a heartbeat
+     * @param evictions   what to evict; empty for a heartbeat
+     */
+    record Message(String from, long number, Instant asOf, Instant committedAt,
+            List<CacheInvalidation.Eviction> evictions) {
+
+        boolean valid() {
+            return from != null && number > 0 && evictions != null && evictions.stream()
+                    .allMatch(eviction -> eviction != null && eviction.cache() != null);
+        }
     }
-
-    private static final int MAX_PAYLOAD = 7_000;
 
     private final String instance = UUID.randomUUID().toString();
     private final JdbcClient jdbc;
     private final String jdbcUrl;
     private final String user;
     private final String password;
-    private final Runnable evictEverything;
+    private final CacheProperties.EvictionChannel settings;
+    private final Freshness freshness;
+    private final Supplier<Optional<Instant>> streaming;
+    private final Consumer<String> evictEverything;
+    private final Counter rejected;
+    private final Timer evictionLag;
     private volatile Consumer<CacheInvalidation.Eviction> receiver = eviction -> { };
     private volatile boolean running;
     private volatile boolean listening;
+    private long sent;
     private Thread listener;
+    private Thread heartbeat;
 
-    EvictionBroadcast(JdbcClient jdbc, String jdbcUrl, String user, String password, Runnable evictEverything) {
+    /**
+     * @param streaming       how current this instance's own stream is, while it streams
+     * @param evictEverything empties every cache, for the reason given
+     */
+    EvictionBroadcast(JdbcClient jdbc, String jdbcUrl, String user, String password,
+            CacheProperties.EvictionChannel settings, Freshness freshness, Supplier<Optional<Instant>> streaming,
+            Consumer<String> evictEverything, MeterRegistry meters) {
         this.jdbc = jdbc;
         this.jdbcUrl = jdbcUrl;
         this.user = user;
         this.password = password;
+        this.settings = settings;
+        this.freshness = freshness;
+        this.streaming = streaming;
         this.evictEverything = evictEverything;
+        this.rejected = Counter.builder("ficus.cache.eviction.messages.rejected")
+                .description("Notifications on the eviction channel that are not eviction messages; skipped")
+                .register(meters);
+        this.evictionLag = Timer.builder("ficus.cache.eviction.lag")
+                .description("From the commit of a change until this instance evicted what it made stale")
+                .publishPercentileHistogram()
+                .register(meters);
     }
 
     void receiveWith(Consumer<CacheInvalidation.Eviction> receiver) {
@@ -66,28 +122,57 @@ class EvictionBroadcast implements SmartLifecycle {
         return listening;
     }
 
-    void publish(List<CacheInvalidation.Eviction> evictions) {
-        String payload = JSON.writeValueAsString(new Message(instance, evictions));
-        if (payload.length() > MAX_PAYLOAD && evictions.size() > 1) {
-            int half = evictions.size() / 2;
-            publish(evictions.subList(0, half));
-            publish(evictions.subList(half, evictions.size()));
+    /** Records, on the streaming instance, how long its own evictions took. */
+    void evictedHere(Instant committedAt) {
+        evictionLag.record(Duration.between(committedAt, Instant.now()));
+    }
+
+    /** Sends evictions of changes committed since {@code committedAt} to every instance. */
+    void publish(List<CacheInvalidation.Eviction> evictions, Instant committedAt) {
+        if (evictions.isEmpty()) {
             return;
         }
+        String payload = JSON.writeValueAsString(new Message(instance, 1, null, committedAt, evictions));
+        if (payload.getBytes(StandardCharsets.UTF_8).length > MAX_PAYLOAD_BYTES - 100) {
+            if (evictions.size() > 1) {
+                int half = evictions.size() / 2;
+                publish(evictions.subList(0, half), committedAt);
+                publish(evictions.subList(half, evictions.size()), committedAt);
+            }
+            else {
+                // One key too large to send: the whole cache goes instead.
+                publish(List.of(CacheInvalidation.Eviction.all(evictions.getFirst().cache())), committedAt);
+            }
+            return;
+        }
+        send(evictions, committedAt);
+    }
+
+    /**
+     * Numbers and sends one message. Numbers and notifications go out in the same order: one at a
+     * time, each committed before the next.
+     */
+    private synchronized void send(List<CacheInvalidation.Eviction> evictions, Instant committedAt) {
+        Instant asOf = streaming.get().orElse(null);
+        String payload = JSON.writeValueAsString(new Message(instance, sent + 1, asOf, committedAt, evictions));
         jdbc.sql("select pg_notify(?, ?)").params(CHANNEL, payload).query(Object.class).single();
+        sent++;
     }
 
     @Override
     public synchronized void start() {
         running = true;
         listener = Thread.ofPlatform().daemon().name("ficus-cache-evictions").start(this::listen);
+        heartbeat = Thread.ofVirtual().name("ficus-cache-heartbeat").start(this::beat);
     }
 
     @Override
     public void stop() {
         running = false;
-        if (listener != null) {
-            listener.interrupt();
+        for (Thread thread : new Thread[] {listener, heartbeat}) {
+            if (thread != null) {
+                thread.interrupt();
+            }
         }
     }
 
@@ -96,46 +181,114 @@ class EvictionBroadcast implements SmartLifecycle {
         return running;
     }
 
-    private void listen() {
-        boolean connectedBefore = false;
+    /** While this instance streams, it says how current it is, also when nothing changes. */
+    private void beat() {
         while (running) {
-            try (Connection connection = DriverManager.getConnection(jdbcUrl, user, password)) {
+            pause(settings.heartbeatInterval());
+            if (running && streaming.get().isPresent()) {
+                try {
+                    send(List.of(), null);
+                }
+                catch (RuntimeException e) {
+                    log.warn("Could not send a heartbeat on the cache eviction channel: {}", e.toString());
+                }
+            }
+        }
+    }
+
+    private void listen() {
+        Duration backoff = FIRST_BACKOFF;
+        while (running) {
+            try (Connection connection = connect()) {
                 try (var statement = connection.createStatement()) {
                     statement.execute("listen " + CHANNEL);
                 }
-                if (connectedBefore) {
-                    // Evictions sent while this instance was not listening are lost: start afresh.
-                    evictEverything.run();
-                }
-                connectedBefore = true;
+                // Evictions sent while this instance was not listening are lost: start afresh.
+                freshness.restart();
+                evictEverything.accept("listening");
                 listening = true;
-                PGConnection notifications = connection.unwrap(PGConnection.class);
-                while (running) {
-                    PGNotification[] received = notifications.getNotifications(1_000);
-                    if (received != null) {
-                        for (PGNotification notification : received) {
-                            receive(notification.getParameter());
-                        }
-                    }
-                }
+                backoff = FIRST_BACKOFF;
+                receiveUntilLost(connection);
             }
             catch (SQLException e) {
                 if (running) {
-                    log.warn("Lost the cache eviction channel; reconnecting: {}", e.toString());
+                    log.warn("Lost the cache eviction channel; listening again in {}: {}", backoff, e.toString());
                 }
             }
             finally {
                 listening = false;
             }
-            pause(Duration.ofSeconds(1));
+            pause(backoff);
+            backoff = backoff.multipliedBy(2).compareTo(settings.maxReconnectBackoff()) > 0
+                    ? settings.maxReconnectBackoff() : backoff.multipliedBy(2);
         }
     }
 
-    private void receive(String payload) {
-        Message message = JSON.readValue(payload, Message.class);
+    /**
+     * Receives until the connection fails its check: a connection whose socket died silently
+     * delivers nothing, which would look just like a quiet channel.
+     */
+    private void receiveUntilLost(Connection connection) throws SQLException {
+        connection.setNetworkTimeout(Executors.newVirtualThreadPerTaskExecutor(),
+                (int) settings.checkTimeout().toMillis());
+        PGConnection notifications = connection.unwrap(PGConnection.class);
+        long checkEvery = settings.checkInterval().toNanos();
+        long lastCheck = System.nanoTime();
+        while (running) {
+            PGNotification[] received = notifications.getNotifications(
+                    (int) Math.max(1, settings.checkInterval().toMillis() / 2));
+            if (received != null) {
+                for (PGNotification notification : received) {
+                    receive(notification.getParameter());
+                }
+            }
+            if (System.nanoTime() - lastCheck >= checkEvery) {
+                try (var statement = connection.createStatement()) {
+                    statement.execute("select 1");
+                }
+                lastCheck = System.nanoTime();
+            }
+        }
+    }
+
+    void receive(String payload) {
+        Message message;
+        try {
+            message = JSON.readValue(payload, Message.class);
+        }
+        catch (JacksonException e) {
+            message = null;
+        }
+        if (message == null || !message.valid()) {
+            rejected.increment();
+            log.warn("Skipped a notification on {} that is not an eviction message: {}", CHANNEL,
+                    payload.length() > 200 ? payload.substring(0, 200) + "…" : payload);
+            return;
+        }
+        Freshness.Heard heard = freshness.heard(message.from(), message.number(), message.asOf());
+        if (heard == Freshness.Heard.GAP || heard == Freshness.Heard.NEW_LEADER) {
+            evictEverything.accept(heard == Freshness.Heard.GAP ? "gap" : "new-leader");
+        }
         if (!instance.equals(message.from())) {
             message.evictions().forEach(receiver);
+            if (message.committedAt() != null) {
+                evictionLag.record(Duration.between(message.committedAt(), Instant.now()));
+            }
         }
+    }
+
+    private Connection connect() throws SQLException {
+        Properties connection = new Properties();
+        connection.setProperty("user", user);
+        if (password != null) {
+            connection.setProperty("password", password);
+        }
+        int seconds = (int) Math.max(1, settings.checkTimeout().toSeconds());
+        connection.setProperty("connectTimeout", Integer.toString(seconds));
+        connection.setProperty("loginTimeout", Integer.toString(seconds));
+        connection.setProperty("tcpKeepAlive", "true");
+        connection.setProperty("ApplicationName", "ficus cache evictions");
+        return DriverManager.getConnection(jdbcUrl, connection);
     }
 
     private void pause(Duration duration) {

@@ -15,6 +15,7 @@ import java.util.stream.IntStream;
 import java.util.stream.LongStream;
 
 import com.github.benmanes.caffeine.cache.Ticker;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -77,7 +78,7 @@ class CacheAsideTests {
                         awaitLatch(reloadMayFinish);
                     }
                     return Optional.of(source.get());
-                }, null, Executors.newVirtualThreadPerTaskExecutor(), nanos::get);
+                }, null, Executors.newVirtualThreadPerTaskExecutor(), nanos::get, () -> true, new SimpleMeterRegistry());
         assertThat(cache.get("k")).contains("v1");
         source.set("v2");
         nanos.addAndGet(Duration.ofMinutes(2).toNanos());
@@ -148,23 +149,114 @@ class CacheAsideTests {
     }
 
     @Test
-    void warmUpKeepsOutWhatWasEvictedWhileItRan() {
-        var warming = new CacheProperties.Spec(true, 100, TEN_MINUTES, 0, Duration.ZERO, Duration.ZERO, true, List.of());
+    void warmUpKeepsOutWhatWasEvictedWhileItRan() throws InterruptedException {
         AtomicReference<CaffeineCacheAside<String, String>> self = new AtomicReference<>();
-        CaffeineCacheAside<String, String> cache = new CaffeineCacheAside<>("warm", String.class, warming,
-                key -> Optional.of("fresh " + key), limit -> {
-                    // A change to "b" commits and is evicted while the warm-up still holds the old value.
-                    self.get().evict("b");
-                    return Map.of("a", "stale? no: a", "b", "stale b");
-                }, Runnable::run, Ticker.systemTicker());
+        CaffeineCacheAside<String, String> cache = warming(limit -> {
+            // A change to "b" commits and is evicted while the warm-up still holds the old value.
+            self.get().evict("b");
+            return Map.of("a", "stale? no: a", "b", "stale b");
+        }, () -> true);
         self.set(cache);
         assertThat(cache.warm()).isFalse();
 
-        cache.warmUp();
+        cache.warmUp(Duration.ofSeconds(1));
 
         assertThat(cache.warm()).isTrue();
         assertThat(cache.caffeine().getIfPresent("a")).contains("stale? no: a");
         assertThat(cache.get("b")).contains("fresh b");
+    }
+
+    /** Evictions racing the warm-up's puts, key by key: none of the evicted keys keeps the warm-up's value. */
+    @Test
+    void warmUpPutsNothingBackThatAnEvictionRacingItRemoved() throws Exception {
+        int keys = 20_000;
+        CountDownLatch loaded = new CountDownLatch(1);
+        AtomicReference<CaffeineCacheAside<Integer, String>> self = new AtomicReference<>();
+        CaffeineCacheAside<Integer, String> cache = warming(limit -> {
+            Map<Integer, String> read = new java.util.HashMap<>();
+            IntStream.range(0, keys).forEach(key -> read.put(key, "warm-up's"));
+            loaded.countDown();
+            return read;
+        }, () -> true);
+        self.set(cache);
+        Thread evicter = Thread.ofPlatform().start(() -> {
+            awaitLatch(loaded);
+            for (int key = keys - 1; key >= 0; key--) {
+                self.get().evict(key);
+            }
+        });
+        cache.warmUp(Duration.ofSeconds(1));
+        evicter.join();
+
+        assertThat(cache.caffeine().asMap().values()).as("every key was evicted, during or after the warm-up")
+                .isEmpty();
+    }
+
+    @Test
+    void aWarmUpThatFailsIsTriedAgainAndSaysWhy() throws Exception {
+        AtomicInteger attempts = new AtomicInteger();
+        CaffeineCacheAside<String, String> cache = warming(limit -> {
+            if (attempts.incrementAndGet() == 1) {
+                throw new IllegalStateException("database not there yet");
+            }
+            return Map.of("a", "A");
+        }, () -> true);
+        Thread warmUp = Thread.ofVirtual().start(() -> {
+            try {
+                cache.warmUp(Duration.ofSeconds(1));
+            }
+            catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        await().atMost(Duration.ofSeconds(5)).until(() -> cache.warmUpState().orElse("").contains("database not there yet"));
+        warmUp.join(Duration.ofSeconds(10));
+
+        assertThat(cache.warm()).isTrue();
+        assertThat(attempts).hasValue(2);
+        assertThat(cache.caffeine().getIfPresent("a")).contains("A");
+    }
+
+    @Test
+    void aCacheThatCannotBeShownCurrentIsBypassedAndItsWarmUpWaits() throws Exception {
+        AtomicInteger loads = new AtomicInteger();
+        java.util.concurrent.atomic.AtomicBoolean current = new java.util.concurrent.atomic.AtomicBoolean(false);
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        var spec = new CacheProperties.Spec(true, 100, TEN_MINUTES, 0, Duration.ZERO, Duration.ZERO, true, List.of());
+        CaffeineCacheAside<String, String> cache = new CaffeineCacheAside<>("bypassed", String.class, spec,
+                key -> Optional.of("read " + loads.incrementAndGet()), limit -> Map.of("w", "warm"), Runnable::run,
+                Ticker.systemTicker(), current::get, meters);
+        Thread warmUp = Thread.ofVirtual().start(() -> {
+            try {
+                cache.warmUp(Duration.ofSeconds(1));
+            }
+            catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+
+        assertThat(cache.get("k")).contains("read 1");
+        assertThat(cache.get("k")).as("not from memory").contains("read 2");
+        assertThat(meters.counter("ficus.cache.bypasses", "cache", "bypassed").count()).isEqualTo(2);
+        assertThat(cache.caffeine().estimatedSize()).isZero();
+        await().atMost(Duration.ofSeconds(5)).until(() -> cache.warmUpState().orElse("").contains("waiting"));
+        assertThat(cache.warm()).isFalse();
+
+        current.set(true);
+        warmUp.join(Duration.ofSeconds(10));
+        assertThat(cache.warm()).isTrue();
+        assertThat(cache.get("k")).contains("read 3");
+        assertThat(cache.get("k")).as("from memory again").contains("read 3");
+    }
+
+    private static <K> CaffeineCacheAside<K, String> warming(CacheAside.WarmUp<K, String> warmUp,
+            java.util.function.BooleanSupplier current) {
+        var spec = new CacheProperties.Spec(true, 100_000, TEN_MINUTES, 0, Duration.ZERO, Duration.ZERO, true,
+                List.of());
+        @SuppressWarnings("unchecked")
+        Class<K> keyType = (Class<K>) Object.class;
+        return new CaffeineCacheAside<>("warm", keyType, spec, key -> Optional.of("fresh " + key), warmUp,
+                Runnable::run, Ticker.systemTicker(), current, new SimpleMeterRegistry());
     }
 
     private static CacheProperties.Spec spec(Duration ttl, double jitter, Duration refreshAfter, Duration negativeTtl) {
@@ -175,7 +267,7 @@ class CacheAsideTests {
         @SuppressWarnings("unchecked")
         Class<K> keyType = (Class<K>) Object.class;
         return new CaffeineCacheAside<>("test", keyType, spec, source, null, Executors.newVirtualThreadPerTaskExecutor(),
-                Ticker.systemTicker());
+                Ticker.systemTicker(), () -> true, new SimpleMeterRegistry());
     }
 
     /** A source that takes its time, so that concurrent callers all meet the same load. */

@@ -34,9 +34,14 @@ class CacheInvalidationTests {
     @Autowired
     ChangeStream stream;
 
+    @Autowired
+    Freshness freshness;
+
+    /** Streaming, and the caches read from memory (not bypassed): what follows tests their evictions. */
     @BeforeEach
     void streaming() {
         await().atMost(Duration.ofSeconds(60)).until(() -> stream.state() == ChangeStream.State.STREAMING);
+        await().atMost(Duration.ofSeconds(30)).until(freshness::current);
         assertThat(stream.tables()).contains("depot.things", "depot.pairs");
     }
 
