@@ -88,6 +88,23 @@ final class JavaProcess {
         return waitForExit();
     }
 
+    /** SIGSTOP: the process freezes, its sockets stay open (a stalled VM, a long pause). */
+    void freeze() throws IOException, InterruptedException {
+        signal("STOP");
+    }
+
+    /** SIGCONT: a frozen process carries on where it stopped. */
+    void thaw() throws IOException, InterruptedException {
+        signal("CONT");
+    }
+
+    private void signal(String signal) throws IOException, InterruptedException {
+        int exit = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).inheritIO().start().waitFor();
+        if (exit != 0) {
+            throw new IllegalStateException("kill -" + signal + " " + process.pid() + " exited with " + exit);
+        }
+    }
+
     /** SIGTERM: a graceful shutdown. */
     void stop() throws InterruptedException {
         if (alive()) {

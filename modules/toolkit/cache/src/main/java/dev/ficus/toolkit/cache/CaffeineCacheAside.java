@@ -7,6 +7,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 
@@ -25,7 +26,9 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
 /**
  * A {@link CacheAside} on a Caffeine {@link LoadingCache}. Caffeine gives the guarantees that
  * matter: one load per key however many callers miss it at once, one background refresh per
- * key, and a load or refresh racing an eviction does not put the stale value back.
+ * key, and a load or refresh racing an eviction does not put the stale value back. Caffeine does
+ * not promise that for emptying the whole cache, so each entry remembers which emptying it was
+ * loaded after: a load that began before the cache was last emptied is not served.
  *
  * <p>A cache invalidated by change data capture is bypassed (reads go to the source, and are
  * counted) while this instance cannot show that it is within {@code max-staleness} of the database.
@@ -39,7 +42,9 @@ class CaffeineCacheAside<K, V> implements CacheAside<K, V> {
     private final CacheProperties.Spec spec;
     private final Function<K, Optional<V>> source;
     private final WarmUp<K, V> warmUp;
-    private final LoadingCache<K, Optional<V>> cache;
+    private final LoadingCache<K, Loaded<V>> cache;
+    /** How often the cache was emptied: a value loaded before the last time is not served. */
+    private final AtomicLong emptied = new AtomicLong();
     private final BooleanSupplier current;
     private final Counter bypasses;
     private volatile boolean warm;
@@ -69,7 +74,7 @@ class CaffeineCacheAside<K, V> implements CacheAside<K, V> {
                 .tag("cache", name)
                 .register(meters);
         this.warm = !(spec.enabled() && spec.warmUp() && warmUp != null);
-        Caffeine<K, Optional<V>> builder = Caffeine.newBuilder()
+        Caffeine<K, Loaded<V>> builder = Caffeine.newBuilder()
                 .maximumSize(spec.maximumSize())
                 .executor(refreshes)
                 .ticker(ticker)
@@ -78,7 +83,11 @@ class CaffeineCacheAside<K, V> implements CacheAside<K, V> {
         if (spec.refreshAfter().isPositive()) {
             builder.refreshAfterWrite(spec.refreshAfter());
         }
-        this.cache = builder.build(source::apply);
+        this.cache = builder.build(key -> {
+            // Which emptying it follows, taken before the source is read.
+            long after = emptied.get();
+            return new Loaded<>(after, source.apply(key));
+        });
     }
 
     @Override
@@ -90,7 +99,11 @@ class CaffeineCacheAside<K, V> implements CacheAside<K, V> {
         return keyType;
     }
 
-    LoadingCache<K, Optional<V>> caffeine() {
+    /** A value and the number of times the cache had been emptied when its load began. */
+    record Loaded<V>(long after, Optional<V> value) {
+    }
+
+    LoadingCache<K, Loaded<V>> caffeine() {
         return cache;
     }
 
@@ -117,7 +130,13 @@ class CaffeineCacheAside<K, V> implements CacheAside<K, V> {
             bypasses.increment();
             return source.apply(key);
         }
-        return cache.get(key);
+        Loaded<V> loaded = cache.get(key);
+        if (loaded.after() != emptied.get()) {
+            // Loaded from before the cache was last emptied: maybe stale, so not served and not kept.
+            cache.asMap().remove(key, loaded);
+            return source.apply(key);
+        }
+        return loaded.value();
     }
 
     @Override
@@ -152,10 +171,12 @@ class CaffeineCacheAside<K, V> implements CacheAside<K, V> {
         if (!warm) {
             synchronized (warming) {
                 clearedWhileWarming = true;
+                emptied.incrementAndGet();
                 cache.invalidateAll();
             }
             return;
         }
+        emptied.incrementAndGet();
         cache.invalidateAll();
     }
 
@@ -191,12 +212,13 @@ class CaffeineCacheAside<K, V> implements CacheAside<K, V> {
             evictedWhileWarming.clear();
             clearedWhileWarming = false;
         }
+        long after = emptied.get();
         Map<K, V> entries = warmUp.load(spec.maximumSize());
         synchronized (warming) {
             if (!clearedWhileWarming) {
                 entries.forEach((key, value) -> {
                     if (!evictedWhileWarming.contains(key)) {
-                        cache.asMap().putIfAbsent(key, Optional.of(value));
+                        cache.asMap().putIfAbsent(key, new Loaded<>(after, Optional.of(value)));
                     }
                 });
             }
@@ -209,11 +231,11 @@ class CaffeineCacheAside<K, V> implements CacheAside<K, V> {
      * Each entry lives {@code ttl} give or take {@code jitter}; "not found" lives {@code negativeTtl}.
      * A refresh starts a new lifetime.
      */
-    record JitteredExpiry<K, V>(Duration ttl, double jitter, Duration negativeTtl) implements Expiry<K, Optional<V>> {
+    record JitteredExpiry<K, V>(Duration ttl, double jitter, Duration negativeTtl) implements Expiry<K, Loaded<V>> {
 
         @Override
-        public long expireAfterCreate(K key, Optional<V> value, long currentTime) {
-            if (value.isEmpty()) {
+        public long expireAfterCreate(K key, Loaded<V> loaded, long currentTime) {
+            if (loaded.value().isEmpty()) {
                 return negativeTtl.toNanos();
             }
             double spread = jitter * (2 * ThreadLocalRandom.current().nextDouble() - 1);
@@ -221,12 +243,12 @@ class CaffeineCacheAside<K, V> implements CacheAside<K, V> {
         }
 
         @Override
-        public long expireAfterUpdate(K key, Optional<V> value, long currentTime, long currentDuration) {
-            return expireAfterCreate(key, value, currentTime);
+        public long expireAfterUpdate(K key, Loaded<V> loaded, long currentTime, long currentDuration) {
+            return expireAfterCreate(key, loaded, currentTime);
         }
 
         @Override
-        public long expireAfterRead(K key, Optional<V> value, long currentTime, long currentDuration) {
+        public long expireAfterRead(K key, Loaded<V> loaded, long currentTime, long currentDuration) {
             return currentDuration;
         }
     }

@@ -84,6 +84,7 @@ class CaffeineCaches implements Caches {
 
     /** Empties every cache: this instance may have missed evictions, for the reason given. */
     void evictAll(String reason) {
+        log.info("Emptying every cache ({}): evictions may have been missed", reason);
         meters.counter("ficus.cache.flushes", "reason", reason).increment();
         caffeineCaches().forEach(CaffeineCacheAside::evictAll);
     }

@@ -265,7 +265,7 @@ class EvictionBroadcast implements SmartLifecycle {
                     payload.length() > 200 ? payload.substring(0, 200) + "…" : payload);
             return;
         }
-        Freshness.Heard heard = freshness.heard(message.from(), message.number(), message.asOf());
+        Freshness.Heard heard = freshness.heard(message.from(), message.number());
         if (heard == Freshness.Heard.GAP || heard == Freshness.Heard.NEW_LEADER) {
             evictEverything.accept(heard == Freshness.Heard.GAP ? "gap" : "new-leader");
         }
@@ -274,6 +274,10 @@ class EvictionBroadcast implements SmartLifecycle {
             if (message.committedAt() != null) {
                 evictionLag.record(Duration.between(message.committedAt(), Instant.now()));
             }
+        }
+        // Only now, with its evictions done, does what the message says about the stream hold here.
+        if (message.asOf() != null) {
+            freshness.currentAsOf(message.asOf());
         }
     }
 

@@ -47,8 +47,11 @@ final class Freshness {
         asOf = null;
     }
 
-    /** A message of the streaming instance {@code from}, current as of {@code current} if it says. */
-    synchronized Heard heard(String from, long number, Instant current) {
+    /**
+     * A message of the streaming instance {@code from}: what it tells about the caches. After a
+     * gap or a new leader nothing is known until {@link #currentAsOf}.
+     */
+    synchronized Heard heard(String from, long number) {
         Heard heard;
         if (leader == null) {
             heard = Heard.FIRST;
@@ -65,10 +68,15 @@ final class Freshness {
             // Only what comes after the emptying counts.
             asOf = null;
         }
-        if (current != null) {
-            asOf = current;
-        }
         return heard;
+    }
+
+    /**
+     * The caches now hold every eviction of changes committed before {@code current}: called once
+     * a message's evictions (and any emptying it called for) are done.
+     */
+    void currentAsOf(Instant current) {
+        asOf = current;
     }
 
     /** How old what this instance knows is: now, minus the commit time of the latest position heard. */

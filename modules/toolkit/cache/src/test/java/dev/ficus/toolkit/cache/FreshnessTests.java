@@ -37,44 +37,55 @@ class FreshnessTests {
         assertThat(freshness.current()).isFalse();
         assertThat(freshness.age()).isEmpty();
 
-        assertThat(freshness.heard("leader", 7, null)).isEqualTo(Heard.FIRST);
+        assertThat(freshness.heard("leader", 7)).isEqualTo(Heard.FIRST);
         assertThat(freshness.current()).as("evictions, but no position yet").isFalse();
 
-        assertThat(freshness.heard("leader", 8, now.get().minusSeconds(1))).isEqualTo(Heard.IN_ORDER);
+        assertThat(freshness.heard("leader", 8)).isEqualTo(Heard.IN_ORDER);
+        assertThat(freshness.current()).as("not before the message's evictions are done").isFalse();
+        freshness.currentAsOf(now.get().minusSeconds(1));
         assertThat(freshness.current()).isTrue();
         assertThat(freshness.age()).contains(Duration.ofSeconds(1));
     }
 
     @Test
     void whatIsKnownAgesUntilItIsOlderThanTheBound() {
-        freshness.heard("leader", 1, now.get());
+        heard("leader", 1);
         now.set(now.get().plusSeconds(5));
         assertThat(freshness.current()).isTrue();
         now.set(now.get().plusMillis(1));
         assertThat(freshness.current()).isFalse();
         assertThat(freshness.age()).contains(Duration.ofMillis(5_001));
 
-        freshness.heard("leader", 2, now.get());
+        heard("leader", 2);
         assertThat(freshness.current()).isTrue();
     }
 
     @Test
     void aMissingMessageOrAnotherLeaderStartsAfresh() {
-        freshness.heard("leader", 1, now.get());
-        assertThat(freshness.heard("leader", 3, null)).isEqualTo(Heard.GAP);
-        assertThat(freshness.current()).as("a gap without a position: not known").isFalse();
-        assertThat(freshness.heard("leader", 4, now.get())).isEqualTo(Heard.IN_ORDER);
-        assertThat(freshness.heard("leader", 4, now.get())).as("the same number twice").isEqualTo(Heard.GAP);
-        assertThat(freshness.heard("successor", 1, now.get())).isEqualTo(Heard.NEW_LEADER);
+        heard("leader", 1);
+        assertThat(freshness.heard("leader", 3)).isEqualTo(Heard.GAP);
+        assertThat(freshness.current()).as("after a gap nothing is known").isFalse();
+        assertThat(heard("leader", 4)).isEqualTo(Heard.IN_ORDER);
+        assertThat(heard("leader", 4)).as("the same number twice").isEqualTo(Heard.GAP);
+        assertThat(freshness.heard("successor", 1)).isEqualTo(Heard.NEW_LEADER);
+        assertThat(freshness.current()).isFalse();
+        freshness.currentAsOf(now.get());
         assertThat(freshness.current()).isTrue();
-        assertThat(freshness.heard("successor", 2, now.get())).isEqualTo(Heard.IN_ORDER);
+        assertThat(heard("successor", 2)).isEqualTo(Heard.IN_ORDER);
     }
 
     @Test
     void listeningAgainForgetsEverything() {
-        freshness.heard("leader", 1, now.get());
+        heard("leader", 1);
         freshness.restart();
         assertThat(freshness.current()).isFalse();
-        assertThat(freshness.heard("leader", 2, now.get())).isEqualTo(Heard.FIRST);
+        assertThat(freshness.heard("leader", 2)).isEqualTo(Heard.FIRST);
+    }
+
+    /** A message with the stream's position now, as the listener takes it in. */
+    private Heard heard(String from, long number) {
+        Heard heard = freshness.heard(from, number);
+        freshness.currentAsOf(now.get());
+        return heard;
     }
 }

@@ -59,7 +59,7 @@ public record ChangeStreamProperties(
         @DefaultValue("10ms") Duration pollInterval,
         @DefaultValue("1s") Duration offsetFlushInterval,
         @DefaultValue("2s") Duration lockRetryInterval,
-        @DefaultValue("8s") Duration lease,
+        @DefaultValue("6s") Duration lease,
         @DefaultValue("15s") Duration stallTimeout,
         @DefaultValue("2s") Duration restartBackoff,
         @DefaultValue Retry retry,

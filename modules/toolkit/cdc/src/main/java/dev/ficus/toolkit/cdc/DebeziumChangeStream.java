@@ -57,6 +57,8 @@ class DebeziumChangeStream implements ManagedChangeStream {
     private volatile State state = State.STOPPED;
     private volatile boolean running;
     private volatile DebeziumEngine<?> engine;
+    /** The lease of the current run, while this instance leads. */
+    private volatile Lease lease;
     private volatile String lastError;
     private volatile Instant lastErrorAt = Instant.EPOCH;
     private Thread leader;
@@ -75,9 +77,15 @@ class DebeziumChangeStream implements ManagedChangeStream {
         this.tables = Set.copyOf(streamed);
     }
 
+    /** A leader whose lease ran out (it was paused, say) stands by, though it has not noticed yet. */
     @Override
     public State state() {
-        return state;
+        State current = state;
+        Lease held = lease;
+        if (current == State.STREAMING && held != null && !held.held()) {
+            return State.STANDBY;
+        }
+        return current;
     }
 
     @Override
@@ -268,6 +276,7 @@ class DebeziumChangeStream implements ManagedChangeStream {
     /** Runs the connector until it stops, fails, or the lease is lost. */
     private void stream(Lease lease) {
         state = State.STARTING;
+        this.lease = lease;
         var consumer = dispatcher.startRun(lease::held);
         DebeziumEngine<?> created = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
                 .using(connectorProperties(lease))
@@ -302,6 +311,7 @@ class DebeziumChangeStream implements ManagedChangeStream {
             engine = null;
             // Before the lock goes: no batch of this run is handled any more, here or late.
             dispatcher.endRun();
+            this.lease = null;
         }
         if (running && state != State.FAILED) {
             failed("The connector stopped");

@@ -116,9 +116,34 @@ class ClientErrorAdvice extends ResponseEntityExceptionHandler {
                 return answer(ex, translated.get(), new HttpHeaders(), request);
             }
         }
+        if (databaseUnreachable(ex)) {
+            log.warn("Database unreachable while serving {}: {}", request.getDescription(false), ex.toString());
+            HttpHeaders headers = new HttpHeaders();
+            headers.set(HttpHeaders.RETRY_AFTER, "1");
+            return answer(ex, Problems.of(HttpStatus.SERVICE_UNAVAILABLE, "database-unavailable",
+                    "The database cannot be reached just now; try again shortly."), headers, request);
+        }
         log.error("Unexpected failure of {}", request.getDescription(false), ex);
         return answer(ex, Problems.of(HttpStatus.INTERNAL_SERVER_ERROR, "internal-error",
                 "Something went wrong on our side; it has been logged."), new HttpHeaders(), request);
+    }
+
+    /**
+     * A connection to the database that could not be had or was lost (the pool timed out, SQL
+     * state class 08): the request may well succeed in a moment, so it is a 503, not a fault of ours.
+     */
+    private static boolean databaseUnreachable(Throwable ex) {
+        for (Throwable cause = ex; cause != null; cause = cause.getCause()) {
+            if (cause instanceof java.sql.SQLTransientConnectionException
+                    || (cause instanceof java.sql.SQLException sql && sql.getSQLState() != null
+                            && sql.getSQLState().startsWith("08"))) {
+                return true;
+            }
+            if (cause.getCause() == cause) {
+                return false;
+            }
+        }
+        return false;
     }
 
     private ResponseEntity<Object> answer(Exception ex, ProblemDetail problem, HttpHeaders headers, WebRequest request) {

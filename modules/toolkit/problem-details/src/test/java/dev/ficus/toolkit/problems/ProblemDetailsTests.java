@@ -57,6 +57,24 @@ class ProblemDetailsTests {
         String broken() {
             throw new IllegalStateException("internal detail that must not leak");
         }
+
+        /** As a connection pool that timed out, wrapped by a transaction manager, would fail. */
+        @GetMapping("/parcels/unreachable")
+        String unreachable() {
+            throw new IllegalStateException("Could not open JDBC Connection for transaction",
+                    new java.sql.SQLTransientConnectionException("pool - Connection is not available, request timed out"));
+        }
+    }
+
+    @Test
+    void anUnreachableDatabaseIsA503ProblemToRetry() {
+        assertThat(mvc.get().uri("/parcels/unreachable"))
+                .hasStatus(503)
+                .hasContentType(MediaType.APPLICATION_PROBLEM_JSON)
+                .hasHeader("Retry-After", "1")
+                .bodyJson().satisfies(body -> assertThat(body.getJson())
+                        .contains("urn:problem-type:database-unavailable")
+                        .doesNotContain("pool"));
     }
 
     @Test

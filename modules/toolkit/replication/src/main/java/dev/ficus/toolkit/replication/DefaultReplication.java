@@ -155,7 +155,7 @@ class DefaultReplication implements Replication, SmartLifecycle {
     private ChangeStreamProperties streamSettings() {
         return new ChangeStreamProperties(true, properties.name(), "", "", Set.of(), properties.schema(),
                 properties.snapshotMode(), true, Duration.ofSeconds(1), properties.pollInterval(),
-                Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(8), Duration.ofSeconds(15),
+                Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(6), Duration.ofSeconds(15),
                 Duration.ofSeconds(2), properties.retry(),
                 properties.isolationLimit(), properties.retainedWalThreshold(), properties.debezium());
     }
