@@ -8,11 +8,13 @@ import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.jdbc.autoconfigure.JdbcConnectionDetails;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 import dev.ficus.toolkit.cdc.ChangeStream.State;
 import dev.ficus.toolkit.cdc.ChangeStreamTestApplication.Recorder;
+import dev.ficus.toolkit.faultproxy.FaultyProxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -72,6 +74,48 @@ class ChangeStreamLeadershipTests {
             jdbc.sql("insert into shelf.items values (13, 'still led by the second', 1)").update();
             await().atMost(Duration.ofSeconds(30)).until(() -> recorder(second).of(13).size() == 1);
             assertThat(recorder(first).of(13)).isEmpty();
+        }
+    }
+
+    /**
+     * The leader cut off from PostgreSQL without a word (its connections blackholed, as a host
+     * that vanished): another instance streams within the lease and a connector start, no change
+     * is missed, and once the partition heals the old leader hands nothing over.
+     */
+    @Test
+    void aPartitionedLeaderIsReplacedAndNoChangeIsMissed() {
+        try (ConfigurableApplicationContext database = start("--ficus.cdc.enabled=false")) {
+            String url = database.getBean(JdbcConnectionDetails.class).getJdbcUrl();
+            int port = java.net.URI.create(url.substring("jdbc:".length())).getPort();
+            JdbcClient jdbc = database.getBean(JdbcClient.class);
+            try (FaultyProxy proxy = new FaultyProxy(port);
+                 ConfigurableApplicationContext cutOff = start("--ficus.cdc.lease=2s",
+                         "--spring.datasource.url=" + url.replace(":" + port + "/", ":" + proxy.port() + "/"),
+                         "--spring.datasource.username=postgres")) {
+                await().atMost(Duration.ofSeconds(60)).until(() -> state(cutOff) == State.STREAMING);
+                try (ConfigurableApplicationContext other = start("--ficus.cdc.lease=2s",
+                        "--spring.datasource.url=" + url, "--spring.datasource.username=postgres")) {
+                    await().atMost(Duration.ofSeconds(10)).until(() -> state(other) == State.STANDBY);
+                    jdbc.sql("insert into shelf.items values (20, 'before the partition', 1)").update();
+                    await().atMost(Duration.ofSeconds(30)).until(() -> recorder(cutOff).of(20).size() == 1);
+
+                    proxy.blackhole();
+                    for (int id = 21; id <= 25; id++) {
+                        jdbc.sql("insert into shelf.items values (?, 'during the partition', 1)").param(id).update();
+                    }
+                    await().atMost(Duration.ofSeconds(20)).until(() -> state(other) == State.STREAMING);
+                    await().atMost(Duration.ofSeconds(30)).until(() -> java.util.stream.IntStream.rangeClosed(21, 25)
+                            .allMatch(id -> recorder(other).of(id).size() == 1));
+
+                    proxy.heal();
+                    jdbc.sql("insert into shelf.items values (26, 'after the partition', 1)").update();
+                    await().atMost(Duration.ofSeconds(30)).until(() -> recorder(other).of(26).size() == 1
+                            && state(cutOff) != State.STREAMING);
+                    assertThat(java.util.stream.IntStream.rangeClosed(21, 26).mapToObj(id -> recorder(cutOff).of(id))
+                            .flatMap(List::stream).toList()).as("handed over by the leader that was cut off").isEmpty();
+                    assertThat(state(other)).isEqualTo(State.STREAMING);
+                }
+            }
         }
     }
 
