@@ -22,11 +22,13 @@ import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.jdbc.autoconfigure.JdbcConnectionDetails;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.context.event.EventListener;
+import org.springframework.core.env.Environment;
 import org.springframework.core.annotation.Order;
-import org.springframework.jdbc.core.simple.JdbcClient;
 
 import dev.ficus.toolkit.cdc.ChangeStream;
+import dev.ficus.toolkit.cdc.ChangeStreamProperties;
 import dev.ficus.toolkit.cdc.ChangeSubscription;
 
 /** Cache-aside for the application ({@link Caches}), kept correct by change data capture if present. */
@@ -77,8 +79,11 @@ public class CacheAsideAutoConfiguration {
         @Bean
         EvictionBroadcast cacheEvictionBroadcast(DataSource dataSource, JdbcConnectionDetails connection,
                 CaffeineCaches caches, CacheProperties properties, Freshness freshness,
-                ObjectProvider<ChangeStream> stream, ObjectProvider<MeterRegistry> meterRegistry) {
-            return new EvictionBroadcast(JdbcClient.create(dataSource), connection.getJdbcUrl(),
+                ObjectProvider<ChangeStream> stream, ObjectProvider<ChangeStreamProperties> streamProperties,
+                ObjectProvider<MeterRegistry> meterRegistry, Environment environment) {
+            String streamName = streamProperties.getIfAvailable(() -> Binder.get(environment)
+                    .bindOrCreate("ficus.cdc", ChangeStreamProperties.class)).name();
+            return new EvictionBroadcast(streamName, dataSource, connection.getJdbcUrl(),
                     connection.getUsername(), connection.getPassword(), properties.evictionChannel(), freshness,
                     () -> streaming(stream.getIfAvailable()), caches::evictAll,
                     meterRegistry.getIfAvailable(() -> Metrics.globalRegistry));

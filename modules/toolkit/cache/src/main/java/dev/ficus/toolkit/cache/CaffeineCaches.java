@@ -51,6 +51,12 @@ class CaffeineCaches implements Caches {
             CacheAside.WarmUp<K, V> warmUp) {
         return (CacheAside<K, V>) caches.computeIfAbsent(name, created -> {
             CacheProperties.Spec spec = properties.specOf(name);
+            if (freshness == null && !spec.invalidatedBy().isEmpty() && spec.enabled()) {
+                log.warn("Cache {} is to be invalidated by changes of {}, but no change stream runs in this application "
+                        + "(ficus.cdc.enabled=false, or change data capture is not on the class path): its entries "
+                        + "live until their TTL ({}) or the application's own evictions", name,
+                        spec.invalidatedBy().stream().map(CacheProperties.Invalidation::table).toList(), spec.ttl());
+            }
             BooleanSupplier current = freshness != null && !spec.invalidatedBy().isEmpty()
                     ? freshness::current : () -> true;
             var cache = new CaffeineCacheAside<>(name, keyType, spec, source, warmUp, refreshes,

@@ -10,9 +10,10 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.UUID;
-import java.util.concurrent.Executors;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+
+import javax.sql.DataSource;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -26,7 +27,7 @@ import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.context.SmartLifecycle;
-import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
  * Carries evictions from the one instance that streams changes to all instances of the
@@ -39,7 +40,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  * may have missed something: each time it starts listening, on a gap in the numbers, and when
  * another instance takes the stream over. A dead listening connection is found by a periodic
  * query. A message that is not ours (a stray {@code NOTIFY}, another version's format) is counted
- * and skipped.
+ * and skipped; so is a message of another stream (another application on the same database).
  */
 class EvictionBroadcast implements SmartLifecycle {
 
@@ -56,6 +57,7 @@ class EvictionBroadcast implements SmartLifecycle {
     /**
      * One notification.
      *
+     * @param stream      the change stream whose evictions it carries ({@code ficus.cdc.name})
      * @param from        the streaming instance that sent it
      * @param number      its number among that instance's messages, from 1
      * @param asOf        every change committed before this was handled and its evictions sent before
@@ -63,17 +65,18 @@ class EvictionBroadcast implements SmartLifecycle {
      * @param committedAt commit time of the earliest change whose evictions it carries; null for a heartbeat
      * @param evictions   what to evict; empty for a heartbeat
      */
-    record Message(String from, long number, Instant asOf, Instant committedAt,
+    record Message(String stream, String from, long number, Instant asOf, Instant committedAt,
             List<CacheInvalidation.Eviction> evictions) {
 
         boolean valid() {
-            return from != null && number > 0 && evictions != null && evictions.stream()
+            return stream != null && from != null && number > 0 && evictions != null && evictions.stream()
                     .allMatch(eviction -> eviction != null && eviction.cache() != null);
         }
     }
 
     private final String instance = UUID.randomUUID().toString();
-    private final JdbcClient jdbc;
+    private final String stream;
+    private final JdbcTemplate jdbc;
     private final String jdbcUrl;
     private final String user;
     private final String password;
@@ -91,13 +94,18 @@ class EvictionBroadcast implements SmartLifecycle {
     private Thread heartbeat;
 
     /**
+     * @param stream          the name of the change stream whose evictions this carries
      * @param streaming       how current this instance's own stream is, while it streams
      * @param evictEverything empties every cache, for the reason given
      */
-    EvictionBroadcast(JdbcClient jdbc, String jdbcUrl, String user, String password,
+    EvictionBroadcast(String stream, DataSource dataSource, String jdbcUrl, String user, String password,
             CacheProperties.EvictionChannel settings, Freshness freshness, Supplier<Optional<Instant>> streaming,
             Consumer<String> evictEverything, MeterRegistry meters) {
-        this.jdbc = jdbc;
+        this.stream = stream;
+        this.jdbc = new JdbcTemplate(dataSource);
+        // A notification that cannot be sent in time fails the batch (which comes again), rather
+        // than hold up the stream behind a database that does not answer.
+        this.jdbc.setQueryTimeout((int) Math.max(1, settings.checkTimeout().toSeconds()));
         this.jdbcUrl = jdbcUrl;
         this.user = user;
         this.password = password;
@@ -132,7 +140,7 @@ class EvictionBroadcast implements SmartLifecycle {
         if (evictions.isEmpty()) {
             return;
         }
-        String payload = JSON.writeValueAsString(new Message(instance, 1, null, committedAt, evictions));
+        String payload = JSON.writeValueAsString(new Message(stream, instance, 1, null, committedAt, evictions));
         if (payload.getBytes(StandardCharsets.UTF_8).length > MAX_PAYLOAD_BYTES - 100) {
             if (evictions.size() > 1) {
                 int half = evictions.size() / 2;
@@ -154,8 +162,8 @@ class EvictionBroadcast implements SmartLifecycle {
      */
     private synchronized void send(List<CacheInvalidation.Eviction> evictions, Instant committedAt) {
         Instant asOf = streaming.get().orElse(null);
-        String payload = JSON.writeValueAsString(new Message(instance, sent + 1, asOf, committedAt, evictions));
-        jdbc.sql("select pg_notify(?, ?)").params(CHANNEL, payload).query(Object.class).single();
+        String payload = JSON.writeValueAsString(new Message(stream, instance, sent + 1, asOf, committedAt, evictions));
+        jdbc.queryForObject("select pg_notify(?, ?)", Object.class, CHANNEL, payload);
         sent++;
     }
 
@@ -200,6 +208,8 @@ class EvictionBroadcast implements SmartLifecycle {
         Duration backoff = FIRST_BACKOFF;
         while (running) {
             try (Connection connection = connect()) {
+                // A socket timeout: the PostgreSQL driver runs nothing on the executor.
+                connection.setNetworkTimeout(Runnable::run, (int) settings.checkTimeout().toMillis());
                 try (var statement = connection.createStatement()) {
                     statement.execute("listen " + CHANNEL);
                 }
@@ -229,8 +239,6 @@ class EvictionBroadcast implements SmartLifecycle {
      * delivers nothing, which would look just like a quiet channel.
      */
     private void receiveUntilLost(Connection connection) throws SQLException {
-        connection.setNetworkTimeout(Executors.newVirtualThreadPerTaskExecutor(),
-                (int) settings.checkTimeout().toMillis());
         PGConnection notifications = connection.unwrap(PGConnection.class);
         long checkEvery = settings.checkInterval().toNanos();
         long lastCheck = System.nanoTime();
@@ -258,6 +266,10 @@ class EvictionBroadcast implements SmartLifecycle {
         }
         catch (JacksonException e) {
             message = null;
+        }
+        if (message != null && message.valid() && !stream.equals(message.stream())) {
+            // Another application's stream on the same database: not ours to follow.
+            return;
         }
         if (message == null || !message.valid()) {
             rejected.increment();

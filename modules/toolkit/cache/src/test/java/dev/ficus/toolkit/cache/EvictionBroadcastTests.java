@@ -99,6 +99,10 @@ class EvictionBroadcastTests {
             assertThat(follower.getBean(CaffeineCaches.class).find("things").map(cache ->
                     ((CaffeineCacheAside<?, ?>) cache).caffeine().estimatedSize())).contains(0L);
 
+            // Cached again; only an eviction heard on the new connection can make way for the change.
+            assertThat(followersDepot.names().get(3L)).contains("before");
+            assertThat(follower.getBean(CaffeineCaches.class).find("things").map(cache ->
+                    ((CaffeineCacheAside<?, ?>) cache).caffeine().estimatedSize())).contains(1L);
             jdbc.sql("update depot.things set name = 'after' where id = 3").update();
             await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
                     .until(() -> followersDepot.names().get(3L), Optional.of("after")::equals);

@@ -142,14 +142,19 @@ class ChangeDispatcher {
      * Starts a run of the connector: what was not confirmed comes again from the last confirmed
      * position, and the holds are read afresh (another instance may have streamed meanwhile).
      * Returns what takes this run's batches; batches of earlier runs are refused from now on, and so
-     * are this run's once {@code leading} turns false.
+     * are this run's once {@code leading} turns false. Every subscriber learns the run's
+     * {@code term} first (see {@link ChangeHandler#leading}).
      */
-    DebeziumEngine.ChangeConsumer<RecordChangeEvent<SourceRecord>> startRun(BooleanSupplier leading) {
+    DebeziumEngine.ChangeConsumer<RecordChangeEvent<SourceRecord>> startRun(String term, BooleanSupplier leading)
+            throws Exception {
         handling.lock();
         try {
             long thisRun = ++run;
             this.leading = leading;
             lastActivity = System.nanoTime();
+            for (ChangeSubscription subscription : subscriptions) {
+                subscription.handler().leading(term);
+            }
             abandonBatch();
             inTransaction = false;
             held.clear();
@@ -240,6 +245,8 @@ class ChangeDispatcher {
             }
         }
         for (int i = 0; i < records.size(); i++) {
+            // Before every change: a leader that lost its lease (paused in a slow subscriber, say) stops here.
+            requireLead();
             SourceRecord record = records.get(i).record();
             ChangeEvents.from(record)
                     .filter(change -> !change.table().equals(heartbeatTable))
@@ -351,6 +358,7 @@ class ChangeDispatcher {
             return true;
         }
         boolean wholeTable = held.holdsTable(subscription.name(), change.table());
+        requireLead();
         deadLetters.store(subscription.name(), change, "Waits behind dead letter " + head.deadLetter()
                 + ": a row's changes are applied in order", 0, wholeTable, head.deadLetter());
         meters.counter("ficus.cdc.held", "stream", stream, "subscription", subscription.name()).increment();
@@ -366,6 +374,7 @@ class ChangeDispatcher {
         }
         // A change with no row to speak of (a truncate, a table without a key) holds back its whole table.
         boolean wholeTable = failure == Failure.DEAD_LETTER_TABLE || change.key() == null || change.key().isEmpty();
+        requireLead();
         long id = deadLetters.store(subscription.name(), change, JdbcDeadLetters.describe(error), attempts, wholeTable,
                 null);
         held.hold(new Hold(subscription.name(), change.table(), JdbcDeadLetters.rowKey(change), wholeTable),
@@ -463,6 +472,7 @@ class ChangeDispatcher {
             if (!done.add(hold)) {
                 continue;
             }
+            requireLead();
             ChangeSubscription subscription = subscriptionsByName.get(hold.subscription());
             List<DeadLetter> line = deadLetters.line(hold);
             if (subscription == null) {

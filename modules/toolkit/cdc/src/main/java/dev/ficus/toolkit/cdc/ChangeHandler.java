@@ -20,6 +20,17 @@ public interface ChangeHandler {
     void handle(ChangeEvent change) throws Exception;
 
     /**
+     * A run of the stream starts on this instance, which leads it for this term (a token unique to
+     * the run), before any change of the run is handed over. A handler that writes to a database
+     * can fence its writes there: claim the term here, and check in each write transaction that
+     * it is still the claimed one. A leader that lost its lease but has not noticed yet (its
+     * process was frozen, say) is then refused by that database itself. If this throws, the run
+     * does not start.
+     */
+    default void leading(String term) throws Exception {
+    }
+
+    /**
      * Whether this handler ignores a change altogether (one it wrote itself, say): such a change is
      * neither handled nor held behind a dead letter of its row. Called on the stream's thread just
      * before {@link #handle}, in order, so it may depend on the changes before it.

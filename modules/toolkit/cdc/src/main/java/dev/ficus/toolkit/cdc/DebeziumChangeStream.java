@@ -196,7 +196,7 @@ class DebeziumChangeStream implements ManagedChangeStream {
                         reportLost(current.get());
                     }
                     else {
-                        endPreviousLeadersConnection();
+                        endPreviousLeadersConnection(lease);
                         log.info("Change stream {} leads: streaming {} from slot {}", properties.name(), tables,
                                 properties.slot());
                         stream(lease);
@@ -243,41 +243,39 @@ class DebeziumChangeStream implements ManagedChangeStream {
     /**
      * A leader that lost its lease without closing its replication connection (frozen, cut off)
      * keeps the slot busy until the server's {@code wal_sender_timeout}: the lease says it is no
-     * longer the leader, so its connection is ended now, and the slot awaited.
+     * longer the leader, so its connection is ended now (again, should it come back), and the slot
+     * awaited, for half a term at most, renewing the lease meanwhile.
      */
-    private void endPreviousLeadersConnection() throws SQLException {
+    private void endPreviousLeadersConnection(Lease lease) throws SQLException {
         try (Connection connection = DriverManager.getConnection(captured.jdbcUrl(), captured.user(),
                 captured.password());
              var terminate = connection.prepareStatement("select pg_terminate_backend(active_pid) "
-                     + "from pg_replication_slots where slot_name = ? and active_pid is not null");
-             var active = connection.prepareStatement("select count(*) from pg_replication_slots "
-                     + "where slot_name = ? and active_pid is not null")) {
+                     + "from pg_replication_slots where slot_name = ? and active_pid is not null")) {
             terminate.setString(1, properties.slot());
-            try (var ended = terminate.executeQuery()) {
-                if (ended.next()) {
-                    log.warn("Change stream {}: ended the replication connection of the previous leader, which "
-                            + "lost its lease", properties.name());
-                }
-            }
-            active.setString(1, properties.slot());
-            Instant deadline = Instant.now().plus(properties.lease());
-            while (Instant.now().isBefore(deadline)) {
-                try (var count = active.executeQuery()) {
-                    count.next();
-                    if (count.getLong(1) == 0) {
+            long deadline = System.nanoTime() + properties.lease().toNanos() / 2;
+            boolean ended = false;
+            while (running && lease.held() && System.nanoTime() - deadline < 0) {
+                try (var result = terminate.executeQuery()) {
+                    if (!result.next()) {
                         return;
                     }
                 }
+                if (!ended) {
+                    log.warn("Change stream {}: ended the replication connection of the previous leader, which lost "
+                            + "its lease", properties.name());
+                    ended = true;
+                }
                 pause(Duration.ofMillis(100));
+                lease.renew();
             }
         }
     }
 
     /** Runs the connector until it stops, fails, or the lease is lost. */
-    private void stream(Lease lease) {
+    private void stream(Lease lease) throws Exception {
         state = State.STARTING;
         this.lease = lease;
-        var consumer = dispatcher.startRun(lease::held);
+        var consumer = dispatcher.startRun(lease.token(), lease::held);
         DebeziumEngine<?> created = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
                 .using(connectorProperties(lease))
                 .using(new DebeziumEngine.ConnectorCallback() {

@@ -48,7 +48,7 @@ class ChangeStreamLeadershipTests {
     /**
      * A leader stuck in a subscriber stops renewing its lease; the server ends its lock session
      * although the leader never closes it, another instance takes over, and the stuck leader,
-     * once it moves again, confirms nothing and hands nothing more over.
+     * once it moves again, hands not even the rest of the batch it was in over.
      */
     @Test
     void aStuckLeaderLosesItsLeaseAndAnotherTakesOver() {
@@ -61,19 +61,22 @@ class ChangeStreamLeadershipTests {
             jdbc.sql("insert into shelf.items values (10, 'before', 1)").update();
             await().atMost(Duration.ofSeconds(30)).until(() -> recorder(first).of(10).size() == 1);
 
-            jdbc.sql("insert into shelf.items values (11, 'the leader hangs on this one', 1)").update();
+            // One transaction: the leader hangs on its first change, with the other two still to hand over.
+            jdbc.sql("insert into shelf.items values (11, 'the leader hangs on this one', 1), "
+                    + "(12, 'after it, same transaction', 1), (13, 'last of it', 1)").update();
             await().atMost(Duration.ofSeconds(30)).until(() -> state(second) == State.STREAMING);
-            jdbc.sql("insert into shelf.items values (12, 'after the takeover', 1)").update();
-            await().atMost(Duration.ofSeconds(30)).until(() -> recorder(second).of(12).size() == 1);
+            await().atMost(Duration.ofSeconds(30)).until(() -> recorder(second).of(13).size() == 1);
             assertThat(recorder(second).of(11)).as("the change the old leader never finished").hasSize(1);
+            assertThat(recorder(second).of(12)).hasSize(1);
 
             recorder(first).released.countDown();
-            await().atMost(Duration.ofSeconds(30)).until(() -> state(first) == State.STANDBY);
-            assertThat(recorder(first).of(12)).as("the old leader hands nothing over after losing its lease").isEmpty();
+            await().atMost(Duration.ofSeconds(10)).until(() -> recorder(first).of(11).size() == 1);
+            await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5))
+                    .until(() -> recorder(first).of(12).isEmpty() && recorder(first).of(13).isEmpty());
             assertThat(state(second)).isEqualTo(State.STREAMING);
-            jdbc.sql("insert into shelf.items values (13, 'still led by the second', 1)").update();
-            await().atMost(Duration.ofSeconds(30)).until(() -> recorder(second).of(13).size() == 1);
-            assertThat(recorder(first).of(13)).isEmpty();
+            jdbc.sql("insert into shelf.items values (14, 'still led by the second', 1)").update();
+            await().atMost(Duration.ofSeconds(30)).until(() -> recorder(second).of(14).size() == 1);
+            assertThat(recorder(first).of(14)).isEmpty();
         }
     }
 
@@ -107,12 +110,13 @@ class ChangeStreamLeadershipTests {
                     await().atMost(Duration.ofSeconds(30)).until(() -> java.util.stream.IntStream.rangeClosed(21, 25)
                             .allMatch(id -> recorder(other).of(id).size() == 1));
 
+                    // What the old leader's connection carried meanwhile (21 to 25) is held in the proxy
+                    // and reaches it now: it must hand none of it over.
                     proxy.heal();
                     jdbc.sql("insert into shelf.items values (26, 'after the partition', 1)").update();
-                    await().atMost(Duration.ofSeconds(30)).until(() -> recorder(other).of(26).size() == 1
-                            && state(cutOff) != State.STREAMING);
-                    assertThat(java.util.stream.IntStream.rangeClosed(21, 26).mapToObj(id -> recorder(cutOff).of(id))
-                            .flatMap(List::stream).toList()).as("handed over by the leader that was cut off").isEmpty();
+                    await().atMost(Duration.ofSeconds(30)).until(() -> recorder(other).of(26).size() == 1);
+                    await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5)).until(() -> java.util.stream
+                            .IntStream.rangeClosed(21, 26).allMatch(id -> recorder(cutOff).of(id).isEmpty()));
                     assertThat(state(other)).isEqualTo(State.STREAMING);
                 }
             }
