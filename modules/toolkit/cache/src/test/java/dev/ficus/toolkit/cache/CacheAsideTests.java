@@ -112,26 +112,16 @@ class CacheAsideTests {
 
     @Test
     void anEvictionDuringALoadIsNotUndoneByTheLoadsStaleValue() throws Exception {
-        AtomicReference<String> source = new AtomicReference<>("old");
-        CountDownLatch loading = new CountDownLatch(1);
-        CountDownLatch loadMayFinish = new CountDownLatch(1);
-        AtomicInteger loads = new AtomicInteger();
-        CaffeineCacheAside<String, String> cache = cache(spec(TEN_MINUTES, 0, Duration.ZERO, Duration.ZERO), key -> {
-            String read = source.get();
-            if (loads.incrementAndGet() == 1) {
-                loading.countDown();
-                awaitLatch(loadMayFinish);
-            }
-            return Optional.of(read);
-        });
+        SlowFirstLoad source = new SlowFirstLoad();
+        CaffeineCacheAside<String, String> cache = cache(spec(TEN_MINUTES, 0, Duration.ZERO, Duration.ZERO), source);
 
         Thread reader = Thread.ofVirtual().start(() -> cache.get("k"));
-        loading.await();
-        source.set("new");
+        source.loading.await();
+        source.value.set("new");
         Thread evicter = Thread.ofVirtual().start(() -> cache.evict("k"));
         // Let the evicter reach the entry that is still loading before the load completes.
         await().atMost(Duration.ofSeconds(5)).until(() -> evicter.getState() != Thread.State.RUNNABLE);
-        loadMayFinish.countDown();
+        source.mayFinish.countDown();
         reader.join();
         evicter.join();
 
@@ -141,28 +131,38 @@ class CacheAsideTests {
     /** Caffeine's invalidateAll leaves a load in flight alone; the value it loaded is not served. */
     @Test
     void emptyingTheCacheDuringALoadKeepsOutTheLoadsValue() throws Exception {
-        AtomicReference<String> source = new AtomicReference<>("old");
-        CountDownLatch loading = new CountDownLatch(1);
-        CountDownLatch loadMayFinish = new CountDownLatch(1);
-        AtomicInteger loads = new AtomicInteger();
-        CaffeineCacheAside<String, String> cache = cache(spec(TEN_MINUTES, 0, Duration.ZERO, Duration.ZERO), key -> {
-            String read = source.get();
-            if (loads.incrementAndGet() == 1) {
-                loading.countDown();
-                awaitLatch(loadMayFinish);
-            }
-            return Optional.of(read);
-        });
+        SlowFirstLoad source = new SlowFirstLoad();
+        CaffeineCacheAside<String, String> cache = cache(spec(TEN_MINUTES, 0, Duration.ZERO, Duration.ZERO), source);
         AtomicReference<Optional<String>> firstRead = new AtomicReference<>();
+
         Thread reader = Thread.ofVirtual().start(() -> firstRead.set(cache.get("k")));
-        loading.await();
-        source.set("new");
+        source.loading.await();
+        source.value.set("new");
         cache.evictAll();
-        loadMayFinish.countDown();
+        source.mayFinish.countDown();
         reader.join();
 
         assertThat(firstRead.get()).as("the read that began before the emptying").contains("new");
         assertThat(cache.get("k")).contains("new");
+    }
+
+    /** A source whose first load reads "old", then waits until the test lets it finish. */
+    private static final class SlowFirstLoad implements Function<String, Optional<String>> {
+
+        final AtomicReference<String> value = new AtomicReference<>("old");
+        final CountDownLatch loading = new CountDownLatch(1);
+        final CountDownLatch mayFinish = new CountDownLatch(1);
+        private final AtomicInteger loads = new AtomicInteger();
+
+        @Override
+        public Optional<String> apply(String key) {
+            String read = value.get();
+            if (loads.incrementAndGet() == 1) {
+                loading.countDown();
+                awaitLatch(mayFinish);
+            }
+            return Optional.of(read);
+        }
     }
 
     @Test

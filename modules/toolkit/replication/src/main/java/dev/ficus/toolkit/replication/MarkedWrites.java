@@ -13,6 +13,11 @@ import org.springframework.transaction.support.TransactionTemplate;
  * direction that the transaction came from sync and must not travel back; and it names itself a
  * replication writer for the transaction, which lets it write tables whose writes moved elsewhere
  * (see {@link Fences}).
+ *
+ * <p>The stream's own transactions are fenced too: each run of the stream claims its term here
+ * ({@link #claim}), and its transactions write only while the term is still theirs
+ * ({@link #requireTerm}). A leader that lost its lease while frozen, and thaws in the middle of a
+ * batch, is refused by this database, not only by its own clock.
  */
 final class MarkedWrites {
 
@@ -22,6 +27,8 @@ final class MarkedWrites {
     private final JdbcTemplate jdbc;
     private final TransactionTemplate transaction;
     private final String mark;
+    private final String claim;
+    private final String currentTerm;
     private final String replication;
 
     MarkedWrites(JdbcTemplate jdbc, TransactionTemplate transaction, String schema, String replication) {
@@ -29,7 +36,42 @@ final class MarkedWrites {
         this.transaction = transaction;
         this.mark = "update " + ReplicationTables.marks(schema) + " set batches = batches + 1, applied_at = now() "
                 + "where replication = ? and set_config('" + WRITER_SETTING + "', ?, true) is not null";
+        this.claim = "insert into " + ReplicationTables.terms(schema) + " (replication, term, since) values (?, ?, now()) "
+                + "on conflict (replication) do update set term = excluded.term, since = excluded.since";
+        this.currentTerm = "select term from " + ReplicationTables.terms(schema) + " where replication = ? for share";
         this.replication = replication;
+    }
+
+    /**
+     * Makes {@code term} the only one whose transactions may write; waits for a transaction of the
+     * previous term that is still open, so that everything it wrote comes before anything of this one.
+     */
+    void claim(String term) {
+        jdbc.update(claim, replication, term);
+    }
+
+    /**
+     * Fails the transaction open on {@code connection} unless {@code term} is still the claimed one;
+     * holds the claim until the transaction ends.
+     */
+    void requireTerm(Connection connection, String term) throws SQLException {
+        try (var statement = connection.prepareStatement(currentTerm)) {
+            statement.setString(1, replication);
+            try (var result = statement.executeQuery()) {
+                String claimed = result.next() ? result.getString(1) : null;
+                if (term == null || !term.equals(claimed)) {
+                    throw new TermTakenOver(replication);
+                }
+            }
+        }
+    }
+
+    /** Another run of the stream (on this instance or another) writes here now. */
+    static final class TermTakenOver extends RuntimeException {
+
+        TermTakenOver(String replication) {
+            super("Replication " + replication + ": another run of its stream writes here now; this one stops");
+        }
     }
 
     void run(Consumer<JdbcTemplate> writes) {

@@ -81,6 +81,8 @@ class ReplicationApplier implements ChangeHandler {
     private final List<Instant> writtenCommits = new ArrayList<>();
     private final Map<List<String>, Integer> writtenCounts = new LinkedHashMap<>();
     private Connection open;
+    /** The term of the stream's run this applier writes for: see {@link MarkedWrites}. */
+    private volatile String term;
     private Exception broken;
     private long echoTransaction = -1;
 
@@ -195,9 +197,16 @@ class ReplicationApplier implements ChangeHandler {
         broken = null;
     }
 
+    /** Claims the run's term here: from now on, transactions of earlier runs are refused. */
+    @Override
+    public void leading(String term) {
+        writes.claim(term);
+        this.term = term;
+    }
+
     @Override
     public Failure onFailure(ChangeEvent change, Exception error) {
-        if (TransientFailures.isTransient(error)) {
+        if (TransientFailures.isTransient(error) || error instanceof MarkedWrites.TermTakenOver) {
             return Failure.HALT;
         }
         if (error instanceof SourceSchemaChanged) {
@@ -218,6 +227,7 @@ class ReplicationApplier implements ChangeHandler {
             open = dataSource.getConnection();
             open.setAutoCommit(false);
             writes.mark(open);
+            writes.requireTerm(open, term);
         }
         applyInOrder(open, pending);
         for (ChangeEvent change : pending) {

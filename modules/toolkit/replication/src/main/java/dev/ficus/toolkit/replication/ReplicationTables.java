@@ -22,6 +22,11 @@ final class ReplicationTables {
         return schema + ".mappings";
     }
 
+    /** Which run of the replication's stream may write here: see {@link MarkedWrites#claim}. */
+    static String terms(String schema) {
+        return schema + ".terms";
+    }
+
     /** Rows both sides changed to the same version with different contents: see {@link ReplicationApplier}. */
     static String conflicts(String schema) {
         return schema + ".conflicts";
@@ -61,7 +66,11 @@ final class ReplicationTables {
                     incoming      jsonb       not null,
                     kept          text        not null,
                     detected_at   timestamptz not null);
-                """.formatted(phase(schema), mappings(schema), conflicts(schema))).update();
+                create table if not exists %4$s (
+                    replication text        primary key,
+                    term        text        not null,
+                    since       timestamptz not null);
+                """.formatted(phase(schema), mappings(schema), conflicts(schema), terms(schema))).update();
         here.sql("insert into " + marks(schema) + " (replication, batches, applied_at) values (?, 0, now()) "
                 + "on conflict do nothing").param(replication).update();
         here.sql("insert into " + phase(schema) + " (replication, phase, changed_at) values (?, ?, now()) "
