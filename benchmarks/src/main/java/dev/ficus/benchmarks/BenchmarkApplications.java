@@ -101,6 +101,29 @@ final class BenchmarkApplications {
         return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }
 
+    /**
+     * The shop as its own process, from its executable jar, on the database at {@code jdbcUrl}
+     * (user postgres), with operator {@code bench}/{@code bench}; its output goes to
+     * benchmarks/target/{@code name}.log.
+     */
+    static Process startShopProcess(String name, int port, String jdbcUrl, String... settings) throws IOException {
+        Path jar = Path.of("app/target/ficus-app-exec.jar");
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException(jar + " is missing: run `mvn -q -DskipTests package` in the project root");
+        }
+        Path log = Path.of("benchmarks", "target", name + ".log");
+        Files.createDirectories(log.getParent());
+        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
+                "-jar", jar.toString(),
+                "--server.port=" + port,
+                "--spring.datasource.url=" + jdbcUrl,
+                "--spring.datasource.username=postgres",
+                "--spring.security.user.name=bench", "--spring.security.user.password=bench",
+                "--logging.level.root=warn"));
+        command.addAll(List.of(settings));
+        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    }
+
     /** Waits until the application at {@code base} is ready (and, if given, its process alive). */
     static void awaitReady(String base, Process process) throws InterruptedException {
         HttpClient http = HttpClient.newHttpClient();

@@ -7,7 +7,7 @@ import java.util.Arrays;
  * Runs a benchmark by name and writes its table to the console and its figures as JSON.
  *
  * <pre>
- * java -jar benchmarks/target/ficus-benchmarks.jar cache|replication|routing [--quick] [--out=benchmarks/results/NAME.json]
+ * java -jar benchmarks/target/ficus-benchmarks.jar cache|cache-cluster|replication|routing [--quick] [--out=benchmarks/results/NAME.json]
  * </pre>
  */
 public final class Benchmarks {
@@ -24,10 +24,11 @@ public final class Benchmarks {
                 .orElse(Path.of("benchmarks", "results", name + ".json"));
         Report report = switch (name) {
             case "cache" -> new CacheBenchmark(quick).run();
+            case "cache-cluster" -> new CacheClusterBenchmark(quick).run();
             case "replication" -> new ReplicationBenchmark(quick).run();
             case "routing" -> new RoutingBenchmarks(quick).run();
             default -> {
-                System.err.println("Usage: java -jar benchmarks/target/ficus-benchmarks.jar cache|replication|routing [--quick] [--out=FILE]");
+                System.err.println("Usage: java -jar benchmarks/target/ficus-benchmarks.jar cache|cache-cluster|replication|routing [--quick] [--out=FILE]");
                 System.exit(2);
                 yield null;
             }

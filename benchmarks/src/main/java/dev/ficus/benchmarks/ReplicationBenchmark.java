@@ -1,10 +1,6 @@
 package dev.ficus.benchmarks;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,15 +11,12 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import org.springframework.core.io.ClassPathResource;
 
@@ -42,7 +35,6 @@ final class ReplicationBenchmark {
 
     private static final int PRODUCTS = 10_000;
     private static final Duration TICK = Duration.ofMillis(10);
-    private static final Pattern SAMPLE = Pattern.compile("^(\\w+)\\{([^}]*)} (\\S+)$");
 
     private final Duration step;
     private final List<Integer> rates;
@@ -61,7 +53,7 @@ final class ReplicationBenchmark {
         try (Connection connection = DriverManager.getConnection(shop.jdbcUrl(), shop.username(), "")) {
             List<UUID> ids = createCatalog(connection);
             service = BenchmarkApplications.startCatalogService(shop.jdbcUrl(), port);
-            Metrics metrics = new Metrics(port);
+            PrometheusScrape metrics = new PrometheusScrape(port, "bench", "bench");
             awaitSnapshot(metrics, service);
             // One step at the first rate, not reported: the service's JIT and pools warm up here, not
             // in the step that is measured against the lag target.
@@ -117,9 +109,9 @@ final class ReplicationBenchmark {
         return ids;
     }
 
-    private static void awaitSnapshot(Metrics metrics, Process service) throws InterruptedException {
+    private static void awaitSnapshot(PrometheusScrape metrics, Process service) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
-        while (metrics.applied() < PRODUCTS) {
+        while (applied(metrics) < PRODUCTS) {
             if (!service.isAlive() || System.nanoTime() > deadline) {
                 throw new IllegalStateException("catalog-service did not copy the catalog; see benchmarks/target/catalog-service.log");
             }
@@ -132,11 +124,11 @@ final class ReplicationBenchmark {
      * (over its last seconds) and how far behind it is. A rate is sustained when it was written,
      * the p99 stayed under a second and the backlog at the end was under a second's worth.
      */
-    private Map<String, Object> measure(Connection connection, List<UUID> ids, int rate, Metrics metrics)
+    private Map<String, Object> measure(Connection connection, List<UUID> ids, int rate, PrometheusScrape metrics)
             throws Exception {
         int perTick = rate / (int) (Duration.ofSeconds(1).toMillis() / TICK.toMillis());
-        long appliedBefore = metrics.applied();
-        Map<Double, Double> bucketsBefore = metrics.lagBuckets();
+        long appliedBefore = applied(metrics);
+        Map<Double, Double> bucketsBefore = metrics.buckets("ficus_replication_lag_seconds");
         long written = 0;
         int next = 0;
         long start = System.nanoTime();
@@ -156,17 +148,17 @@ final class ReplicationBenchmark {
             }
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        long backlog = written - (metrics.applied() - appliedBefore);
+        long backlog = written - (applied(metrics) - appliedBefore);
         long drainStart = System.nanoTime();
-        while (metrics.applied() - appliedBefore < written
+        while (applied(metrics) - appliedBefore < written
                 && System.nanoTime() - drainStart < TimeUnit.SECONDS.toNanos(30)) {
             Thread.sleep(20);
         }
         long drained = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - drainStart);
         long achieved = Math.round(written / seconds);
-        Map<Double, Double> buckets = metrics.lagBuckets();
-        double p50 = percentile(bucketsBefore, buckets, 0.50);
-        double p99 = percentile(bucketsBefore, buckets, 0.99);
+        Map<Double, Double> buckets = metrics.buckets("ficus_replication_lag_seconds");
+        double p50 = PrometheusScrape.percentileMillis(bucketsBefore, buckets, 0.50);
+        double p99 = PrometheusScrape.percentileMillis(bucketsBefore, buckets, 0.99);
         boolean sustained = achieved >= rate * 0.95 && p99 < 1000 && backlog < rate;
         Map<String, Object> figures = new LinkedHashMap<>();
         figures.put("changes written", written);
@@ -179,75 +171,7 @@ final class ReplicationBenchmark {
         return figures;
     }
 
-    /**
-     * The lag (ms) under which {@code quantile} of the step's changes were applied: the upper
-     * bound of the service's histogram bucket that reaches it, counting only this step's changes.
-     */
-    private static double percentile(Map<Double, Double> before, Map<Double, Double> after, double quantile) {
-        double total = after.getOrDefault(Double.POSITIVE_INFINITY, 0.0)
-                - before.getOrDefault(Double.POSITIVE_INFINITY, 0.0);
-        for (Map.Entry<Double, Double> bucket : after.entrySet()) {
-            double count = bucket.getValue() - before.getOrDefault(bucket.getKey(), 0.0);
-            if (total > 0 && count >= quantile * total) {
-                return Math.round(bucket.getKey() * 10_000) / 10.0;
-            }
-        }
-        return Double.NaN;
-    }
-
-
-    /** The service's Prometheus endpoint. */
-    private static final class Metrics {
-
-        private final HttpClient client = HttpClient.newHttpClient();
-        private final HttpRequest request;
-
-        Metrics(int port) {
-            request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/prometheus"))
-                    .header("Authorization", "Basic " + Base64.getEncoder()
-                            .encodeToString("bench:bench".getBytes(StandardCharsets.UTF_8)))
-                    .build();
-        }
-
-        long applied() {
-            return (long) samples("ficus_replication_applied_total").values().stream()
-                    .mapToDouble(Double::doubleValue).sum();
-        }
-
-        /** The lag histogram: bucket upper bound (seconds) to changes at or under it, in order. */
-        Map<Double, Double> lagBuckets() {
-            Map<Double, Double> buckets = new java.util.TreeMap<>();
-            samples("ficus_replication_lag_seconds_bucket").forEach((labels, count) -> {
-                Matcher bound = Pattern.compile("le=\"([^\"]+)\"").matcher(labels);
-                if (bound.find()) {
-                    buckets.put(bound.group(1).equals("+Inf") ? Double.POSITIVE_INFINITY
-                            : Double.parseDouble(bound.group(1)), count);
-                }
-            });
-            return buckets;
-        }
-
-        private Map<String, Double> samples(String metric) {
-            Map<String, Double> samples = new LinkedHashMap<>();
-            try {
-                HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
-                if (response.statusCode() != 200) {
-                    return samples;
-                }
-                for (String line : response.body().split("\n")) {
-                    Matcher sample = SAMPLE.matcher(line);
-                    if (sample.matches() && sample.group(1).equals(metric)) {
-                        samples.put(sample.group(2), Double.parseDouble(sample.group(3)));
-                    }
-                }
-            }
-            catch (IOException e) {
-                // not up yet
-            }
-            catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            return samples;
-        }
+    private static long applied(PrometheusScrape metrics) {
+        return (long) metrics.sum("ficus_replication_applied_total");
     }
 }
