@@ -24,10 +24,10 @@ import dev.ficus.toolkit.routing.Routers;
 
 /**
  * JMH: a read through a router, in each route, against the same read called directly. Module and
- * "service" are the same in-process implementation, so what differs is the routing: building the
- * caller's flag context, evaluating the flags (Unleash's engine), and in SHADOW handing a copy of
- * the call to the shadow queue, in EXTRACTED the circuit breaker and the time limiter's hand-off to
- * another thread.
+ * "service" are the same in-process implementation, so what differs is the routing: the caller's
+ * identity, the flags' decision (remembered per caller, or Unleash's engine each time when the
+ * decision cache is off), and in SHADOW handing a copy of the call to the shadow queue, in EXTRACTED
+ * the circuit breaker and the time limiter's hand-off to another thread.
  */
 public class RoutingBenchmark {
 
@@ -95,6 +95,10 @@ public class RoutingBenchmark {
         @Param({"MONOLITH", "SHADOW", "CANARY", "EXTRACTED"})
         public String route;
 
+        /** {@code ficus.routing.flags.decision-cache}: {@code 0} asks Unleash's engine every time. */
+        @Param({"16MB", "0"})
+        public String decisionCache;
+
         Products products;
         Routers routers;
         ConfigurableApplicationContext context;
@@ -108,6 +112,7 @@ public class RoutingBenchmark {
                     .properties("spring.config.name=routing-benchmark", "spring.main.banner-mode=off",
                             "logging.level.root=warn",
                             "ficus.routing.flags.bootstrap=classpath:routing-flags/" + route.toLowerCase() + ".json",
+                            "ficus.routing.flags.decision-cache=" + decisionCache,
                             "ficus.routing.capabilities.products.methods=find",
                             "ficus.routing.capabilities.products.timeout=1s")
                     .run();

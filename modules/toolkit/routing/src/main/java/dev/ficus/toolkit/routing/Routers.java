@@ -27,6 +27,7 @@ public final class Routers implements DisposableBean {
     private final Map<String, CapabilityRouter> capabilities = new LinkedHashMap<>();
     private final Map<String, RoutingProperties.Capability> settings;
     private final CallContext context;
+    private final RoutingProperties.Context identities;
     private final ExecutorService serviceCalls = Executors.newVirtualThreadPerTaskExecutor();
     private final RoutingFlags flags;
 
@@ -34,6 +35,7 @@ public final class Routers implements DisposableBean {
             UnaryOperator<Callable<Object>> contextPropagation, JsonMapper json, MeterRegistry meters) {
         this.settings = properties.capabilities();
         this.context = context;
+        this.identities = properties.context();
         this.flags = flags;
         settings.forEach((name, capability) -> capabilities.put(name,
                 new CapabilityRouter(name, capability, flags, serviceCalls, contextPropagation, json, meters)));
@@ -79,13 +81,14 @@ public final class Routers implements DisposableBean {
                     default -> throw new UnsupportedOperationException(method.toString());
                 };
             }
-            return router.call(method, arguments, module, service, context.current());
+            return router.call(method, arguments, module, service, identified(context.current()));
         }));
     }
 
     /**
      * Where a caller's calls of a capability go now: {@link Route#MONOLITH}, {@link Route#SHADOW}
-     * or {@link Route#EXTRACTED} (the service). In a canary it depends on the caller.
+     * or {@link Route#EXTRACTED} (the service). In a canary it depends on the caller: long ids are
+     * hashed, and a caller with neither user nor session is the background caller, as for calls.
      *
      * @throws IllegalArgumentException if there is no such capability
      */
@@ -95,7 +98,12 @@ public final class Routers implements DisposableBean {
             throw new IllegalArgumentException("No routed capability " + capability + "; there are "
                     + capabilities.keySet());
         }
-        return router.routeFor(caller);
+        return router.routeFor(identified(caller));
+    }
+
+    private Caller identified(Caller caller) {
+        return (caller == null ? Caller.ANONYMOUS : caller).identified(identities.backgroundId(),
+                identities.maxIdLength());
     }
 
     /** Each capability's route and health, by name. */

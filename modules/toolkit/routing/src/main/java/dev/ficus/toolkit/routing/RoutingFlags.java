@@ -9,9 +9,10 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.getunleash.DefaultUnleash;
 import io.getunleash.Unleash;
 import io.getunleash.event.ClientFeaturesResponse;
@@ -35,18 +36,33 @@ final class RoutingFlags implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RoutingFlags.class);
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
-    /** Decisions remembered, at most; beyond, they are forgotten all at once. */
-    private static final int DECISIONS = 100_000;
-
     private final Unleash unleash;
     private final AtomicReference<Map<String, FlagState>> states = new AtomicReference<>(Map.of());
-    private final Map<Decision, Boolean> decisions = new ConcurrentHashMap<>();
+    /** Null when no decision is remembered. */
+    private final Cache<Decision, Boolean> decisions;
 
     /** One flag evaluated for one caller. */
     private record Decision(String flag, Caller caller) {
+
+        /**
+         * The bytes it takes in the cache, estimated on the high side: the cache's entry, this
+         * record and the caller (160 bytes), and each of the caller's strings (40 bytes, and two
+         * per character, where most take one). The flag's name is shared by all its decisions.
+         */
+        int weight() {
+            return 160 + weight(caller.userId()) + weight(caller.sessionId()) + weight(caller.remoteAddress());
+        }
+
+        private static int weight(String id) {
+            return id == null ? 0 : 40 + 2 * id.length();
+        }
     }
 
     RoutingFlags(RoutingProperties.Flags settings, ResourceLoader resources) {
+        this.decisions = settings.decisionCache().toBytes() <= 0 ? null : Caffeine.newBuilder()
+                .maximumWeight(settings.decisionCache().toBytes())
+                .<Decision, Boolean>weigher((decision, enabled) -> decision.weight())
+                .build();
         String bootstrap = read(resources, settings.bootstrap());
         boolean server = !settings.unleashUrl().isBlank();
         // Without a server the bootstrap file is the truth: a backup of an earlier server's flags
@@ -71,7 +87,7 @@ final class RoutingFlags implements AutoCloseable {
                         }
                         // Also when nothing changed: a decision taken while the client was taking
                         // in new flags lives at most one more fetch.
-                        decisions.clear();
+                        forgetDecisions();
                     }
                 });
         if (server) {
@@ -90,21 +106,50 @@ final class RoutingFlags implements AutoCloseable {
 
     /**
      * Whether the flag is on for this caller; an unknown flag is off. Unleash's engine takes
-     * microseconds per evaluation, so each caller's decision is remembered until the flags change:
-     * the rollouts routing uses are sticky, so the answer could not differ anyway. (A strategy that
-     * depends on the time of day is not for routing flags.) They are forgotten at every fetch.
+     * microseconds per evaluation, so each caller's decision is remembered, within the memory
+     * allowed, until the flags change: the rollouts routing uses are sticky, so the answer could
+     * not differ anyway. (A strategy that depends on the time of day is not for routing flags.)
+     * They are forgotten at every fetch.
      */
     boolean enabled(String flag, Caller caller) {
+        if (decisions == null) {
+            return evaluate(flag, caller);
+        }
         Decision decision = new Decision(flag, caller);
-        Boolean enabled = decisions.get(decision);
+        Boolean enabled = decisions.getIfPresent(decision);
         if (enabled == null) {
-            enabled = unleash.isEnabled(flag, caller.toUnleashContext(), false);
-            if (decisions.size() >= DECISIONS) {
-                decisions.clear();
-            }
+            enabled = evaluate(flag, caller);
             decisions.put(decision, enabled);
         }
         return enabled;
+    }
+
+    private boolean evaluate(String flag, Caller caller) {
+        return unleash.isEnabled(flag, caller.toUnleashContext(), false);
+    }
+
+    /** Decisions remembered now. */
+    long rememberedDecisions() {
+        if (decisions == null) {
+            return 0;
+        }
+        decisions.cleanUp();
+        return decisions.estimatedSize();
+    }
+
+    /** Bytes the decisions remembered now take, as estimated. */
+    long rememberedBytes() {
+        if (decisions == null) {
+            return 0;
+        }
+        decisions.cleanUp();
+        return decisions.policy().eviction().orElseThrow().weightedSize().orElseThrow();
+    }
+
+    private void forgetDecisions() {
+        if (decisions != null) {
+            decisions.invalidateAll();
+        }
     }
 
     FlagState state(String flag) {
@@ -124,7 +169,7 @@ final class RoutingFlags implements AutoCloseable {
                         feature.path("enabled").asBoolean(false), rollout(feature)));
             }
             states.set(Map.copyOf(parsed));
-            decisions.clear();
+            forgetDecisions();
         }
         catch (RuntimeException e) {
             log.warn("Could not read the flag definitions: {}", e.getMessage());

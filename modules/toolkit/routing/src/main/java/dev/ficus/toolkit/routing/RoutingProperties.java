@@ -6,6 +6,7 @@ import java.util.Map;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
 
 /**
  * Settings of routing between modules and their extracted services ({@code ficus.routing.*}).
@@ -35,6 +36,10 @@ public record RoutingProperties(
      * @param refreshInterval how often flags are fetched from the server
      * @param backupFile      where the last flags fetched from the server are kept, to start from
      *                        them when it is down; empty means a temporary file
+     * @param decisionCache   memory the decisions remembered per flag and caller may take, as
+     *                        estimated from the length of the caller's ids; {@code 0} remembers
+     *                        none, and every decision asks Unleash's engine, which takes
+     *                        microseconds
      */
     public record Flags(
             @DefaultValue("classpath:routing-flags.json") String bootstrap,
@@ -43,16 +48,50 @@ public record RoutingProperties(
             @DefaultValue("ficus") String appName,
             @DefaultValue("development") String environment,
             @DefaultValue("5s") Duration refreshInterval,
-            @DefaultValue("") String backupFile) {
+            @DefaultValue("") String backupFile,
+            @DefaultValue("16MB") DataSize decisionCache) {
     }
 
     /**
-     * @param userIdHeader    request header naming the user (else the authenticated principal)
-     * @param sessionIdHeader request header naming the session (else the HTTP session, if any)
+     * Who a call is for. A gradual rollout is sticky to one identity, passed to Unleash as its
+     * {@code userId} (so flags use the stickiness {@code userId}): the user if known, else the
+     * session. A caller of an HTTP request that names neither gets a random id in a cookie on first
+     * contact, and is known by it from then on. A call made outside an HTTP request (a scheduled
+     * job, an event listener), or for which a custom {@link CallContext} names no one, is made for
+     * one caller, {@code backgroundId}: a canary sends all such calls to the same side, a rollout at
+     * 100% sends them all to the service.
+     *
+     * @param userIdHeader     request header naming the user; an authenticated principal wins over
+     *                         it unless {@code userIdHeaderWins}
+     * @param userIdHeaderWins whether the user header wins over an authenticated principal: only
+     *                         behind a gateway that authenticates callers and sets the header
+     * @param sessionIdHeader  request header naming the session, for callers with no user
+     * @param cookie           name of the cookie that carries an anonymous caller's id (HttpOnly,
+     *                         SameSite=Lax); a value that is not such an id is ignored and replaced
+     * @param cookieMaxAge     how long a browser keeps that cookie
+     * @param maxIdLength      longest id (user, session, address) used as it is; a longer one is
+     *                         replaced by its SHA-256 in hex (64 characters), so that what is kept
+     *                         per caller stays small
+     * @param backgroundId     the identity of calls made for no one in particular
      */
     public record Context(
             @DefaultValue("X-User-Id") String userIdHeader,
-            @DefaultValue("X-Session-Id") String sessionIdHeader) {
+            @DefaultValue("false") boolean userIdHeaderWins,
+            @DefaultValue("X-Session-Id") String sessionIdHeader,
+            @DefaultValue("ficus-routing-id") String cookie,
+            @DefaultValue("365d") Duration cookieMaxAge,
+            @DefaultValue("128") int maxIdLength,
+            @DefaultValue("background") String backgroundId) {
+
+        public Context {
+            if (maxIdLength < 64) {
+                throw new IllegalArgumentException("ficus.routing.context.max-id-length must be at least 64, "
+                        + "the length of the SHA-256 that replaces a longer id");
+            }
+            if (backgroundId.isBlank()) {
+                throw new IllegalArgumentException("ficus.routing.context.background-id must not be blank");
+            }
+        }
     }
 
     /**
