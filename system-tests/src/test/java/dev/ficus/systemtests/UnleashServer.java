@@ -101,7 +101,7 @@ final class UnleashServer {
     private static String strategy(String name, int rollout) {
         return """
                 {"name": "flexibleRollout", "constraints": [],
-                 "parameters": {"rollout": "%d", "stickiness": "default", "groupId": "%s"}}"""
+                 "parameters": {"rollout": "%d", "stickiness": "userId", "groupId": "%s"}}"""
                 .formatted(rollout, name);
     }
 
