@@ -11,6 +11,7 @@ import tools.jackson.databind.exc.MismatchedInputException;
 
 import org.springframework.beans.TypeMismatchException;
 import org.springframework.core.Ordered;
+import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
@@ -21,6 +22,7 @@ import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.validation.method.ParameterErrors;
 import org.springframework.web.bind.MethodArgumentNotValidException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.method.annotation.HandlerMethodValidationException;
@@ -32,8 +34,9 @@ import dev.ficus.toolkit.problems.Problems.FieldError;
  * Turns the client errors Spring MVC detects before a controller runs into problem details that
  * name the offending field: failed validation, malformed or mistyped JSON, unconvertible
  * parameters, oversized bodies. Everything else Spring MVC knows (404, 405, 415, ...) keeps its
- * standard problem details; anything else is logged and answered with a 500 problem. Modules' own
- * advice, for their domain exceptions, goes first.
+ * standard problem details; an exception annotated with {@link ResponseStatus} keeps its status;
+ * anything else is logged and answered with a 500 problem. Modules' own advice, for their domain
+ * exceptions, goes first.
  */
 @RestControllerAdvice
 @Order(Ordered.LOWEST_PRECEDENCE)
@@ -115,6 +118,13 @@ class ClientErrorAdvice extends ResponseEntityExceptionHandler {
             if (translated.isPresent()) {
                 return answer(ex, translated.get(), new HttpHeaders(), request);
             }
+        }
+        ResponseStatus declared = AnnotatedElementUtils.findMergedAnnotation(ex.getClass(), ResponseStatus.class);
+        if (declared != null) {
+            // The application's own exception says what it is: its status stands, as Spring MVC would answer it.
+            HttpStatus status = declared.code();
+            return answer(ex, ProblemDetail.forStatusAndDetail(status,
+                    declared.reason().isEmpty() ? status.getReasonPhrase() : declared.reason()), new HttpHeaders(), request);
         }
         if (databaseUnreachable(ex)) {
             log.warn("Database unreachable while serving {}: {}", request.getDescription(false), ex.toString());

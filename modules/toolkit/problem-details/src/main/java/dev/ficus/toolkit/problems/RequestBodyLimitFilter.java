@@ -12,12 +12,14 @@ import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 
 import org.springframework.http.HttpStatus;
+import org.springframework.http.InvalidMediaTypeException;
 import org.springframework.http.MediaType;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * Refuses request bodies over the limit with 413: at once when the declared Content-Length is
- * too large, and while reading when a body without one grows past it.
+ * Refuses JSON request bodies over the limit with 413: at once when the declared Content-Length
+ * is too large, and while reading when a body without one grows past it. Other bodies (an HTML
+ * form, an upload) are the application's to limit; a limit of 0 limits nothing.
  */
 class RequestBodyLimitFilter extends OncePerRequestFilter {
 
@@ -25,6 +27,21 @@ class RequestBodyLimitFilter extends OncePerRequestFilter {
 
     RequestBodyLimitFilter(long limit) {
         this.limit = limit;
+    }
+
+    @Override
+    protected boolean shouldNotFilter(HttpServletRequest request) {
+        if (limit <= 0 || request.getContentType() == null) {
+            return limit <= 0;
+        }
+        try {
+            MediaType type = MediaType.parseMediaType(request.getContentType());
+            return !(MediaType.APPLICATION_JSON.isCompatibleWith(type) || type.getSubtype().endsWith("+json"));
+        }
+        catch (InvalidMediaTypeException e) {
+            // Spring MVC answers 415 for it; its size is limited all the same.
+            return false;
+        }
     }
 
     @Override

@@ -13,6 +13,7 @@ import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.webmvc.test.autoconfigure.AutoConfigureMockMvc;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.test.context.TestPropertySource;
 import org.springframework.test.web.servlet.assertj.MockMvcTester;
@@ -20,6 +21,7 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -58,12 +60,47 @@ class ProblemDetailsTests {
             throw new IllegalStateException("internal detail that must not leak");
         }
 
+        @ResponseStatus(code = HttpStatus.CONFLICT, reason = "The parcel left already")
+        static class ParcelGone extends RuntimeException {
+        }
+
+        @GetMapping("/parcels/gone")
+        String gone() {
+            throw new ParcelGone();
+        }
+
+        /** An HTML form's body: not JSON, so not the problem-details limit's to refuse. */
+        @PostMapping(path = "/parcels/form", consumes = MediaType.APPLICATION_FORM_URLENCODED_VALUE)
+        String form(@RequestParam String note) {
+            return "note of " + note.length();
+        }
+
         /** As a connection pool that timed out, wrapped by a transaction manager, would fail. */
         @GetMapping("/parcels/unreachable")
         String unreachable() {
             throw new IllegalStateException("Could not open JDBC Connection for transaction",
                     new java.sql.SQLTransientConnectionException("pool - Connection is not available, request timed out"));
         }
+    }
+
+    @Test
+    void anApplicationsOwnResponseStatusStands() {
+        assertThat(mvc.get().uri("/parcels/gone"))
+                .hasStatus(409)
+                .hasContentType(MediaType.APPLICATION_PROBLEM_JSON)
+                .bodyJson().extractingPath("$.detail").isEqualTo("The parcel left already");
+    }
+
+    @Test
+    void theBodyLimitIsForJsonNotForForms() {
+        String note = "x".repeat(4_000);
+        assertThat(mvc.post().uri("/parcels/form").contentType(MediaType.APPLICATION_FORM_URLENCODED)
+                .content("note=" + note))
+                .hasStatusOk()
+                .bodyText().isEqualTo("note of 4000");
+        assertThat(post("{\"label\": \"" + note + "\"}"))
+                .hasStatus(413)
+                .hasContentType(MediaType.APPLICATION_PROBLEM_JSON);
     }
 
     @Test
