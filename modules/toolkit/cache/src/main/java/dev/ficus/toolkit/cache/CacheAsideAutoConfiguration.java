@@ -94,7 +94,7 @@ public class CacheAsideAutoConfiguration {
         @Order(0)
         ChangeSubscription cacheInvalidation(CaffeineCaches caches, EvictionBroadcast broadcast) {
             CacheInvalidation invalidation = new CacheInvalidation(caches, broadcast);
-            broadcast.receiveWith(invalidation::apply);
+            broadcast.receiveWith(eviction -> invalidation.apply(eviction, CaffeineCacheAside.Invalidated.BROADCAST));
             return new ChangeSubscription("cache-invalidation", invalidation.tables(), invalidation);
         }
 

@@ -12,6 +12,7 @@ import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.ficus.toolkit.cache.CaffeineCacheAside.Invalidated;
 import dev.ficus.toolkit.cdc.ChangeEvent;
 import dev.ficus.toolkit.cdc.ChangeHandler;
 
@@ -83,7 +84,7 @@ class CacheInvalidation implements ChangeHandler {
     }
 
     private void evict(Eviction eviction) {
-        apply(eviction);
+        apply(eviction, Invalidated.CHANGE_DATA_CAPTURE);
         toBroadcast.add(eviction);
     }
 
@@ -121,28 +122,28 @@ class CacheInvalidation implements ChangeHandler {
     }
 
     /** Evicts in this instance; a key that does not fit the cache's key type empties the cache. */
-    void apply(Eviction eviction) {
+    void apply(Eviction eviction, Invalidated by) {
         caches.find(eviction.cache()).ifPresent(found -> {
             CaffeineCacheAside<?, ?> cache = (CaffeineCacheAside<?, ?>) found;
             if (eviction.everything()) {
-                cache.evictAll();
+                cache.evictAll(by);
                 return;
             }
             try {
-                evictKey(cache, eviction.keyColumns());
+                evictKey(cache, eviction.keyColumns(), by);
             }
             catch (RuntimeException e) {
                 log.warn("Cache {}: cannot make a key of {} ({}); emptying the cache instead", cache.name(),
                         eviction.keyColumns(), e.toString());
-                cache.evictAll();
+                cache.evictAll(by);
             }
         });
     }
 
-    private static <K> void evictKey(CaffeineCacheAside<K, ?> cache, Map<String, Object> keyColumns) {
+    private static <K> void evictKey(CaffeineCacheAside<K, ?> cache, Map<String, Object> keyColumns, Invalidated by) {
         Object key = CacheKeys.keyOf(keyColumns, List.copyOf(keyColumns.keySet()), cache.keyType());
         if (key != null) {
-            cache.evict(cache.keyType().cast(key));
+            cache.evict(cache.keyType().cast(key), by);
         }
     }
 

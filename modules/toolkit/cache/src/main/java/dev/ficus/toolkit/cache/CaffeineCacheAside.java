@@ -1,6 +1,7 @@
 package dev.ficus.toolkit.cache;
 
 import java.time.Duration;
+import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Optional;
@@ -47,6 +48,7 @@ class CaffeineCacheAside<K, V> implements CacheAside<K, V> {
     private final AtomicLong emptied = new AtomicLong();
     private final BooleanSupplier current;
     private final Counter bypasses;
+    private final Map<Invalidated, Counter> invalidations = new EnumMap<>(Invalidated.class);
     private volatile boolean warm;
     private volatile String warmUpState = "not started";
     /**
@@ -73,6 +75,13 @@ class CaffeineCacheAside<K, V> implements CacheAside<K, V> {
                 .description("Reads that went to the source because the cache could not be shown current enough")
                 .tag("cache", name)
                 .register(meters);
+        for (Invalidated by : Invalidated.values()) {
+            invalidations.put(by, Counter.builder("ficus.cache.invalidations")
+                    .description("Entries evicted, or the cache emptied, because their source changed")
+                    .tag("cache", name)
+                    .tag("source", by.tag)
+                    .register(meters));
+        }
         this.warm = !(spec.enabled() && spec.warmUp() && warmUp != null);
         Caffeine<K, Loaded<V>> builder = Caffeine.newBuilder()
                 .maximumSize(spec.maximumSize())
@@ -97,6 +106,22 @@ class CaffeineCacheAside<K, V> implements CacheAside<K, V> {
 
     Class<K> keyType() {
         return keyType;
+    }
+
+    /** Who found that an entry's source changed. */
+    enum Invalidated {
+        /** This instance's change stream. */
+        CHANGE_DATA_CAPTURE("change-data-capture"),
+        /** The instance that streams changes, over the eviction channel. */
+        BROADCAST("broadcast"),
+        /** The application's own code ({@link CacheAside#evict} and the like). */
+        APPLICATION("application");
+
+        private final String tag;
+
+        Invalidated(String tag) {
+            this.tag = tag;
+        }
     }
 
     /** A value and the number of times the cache had been emptied when its load began. */
@@ -141,6 +166,11 @@ class CaffeineCacheAside<K, V> implements CacheAside<K, V> {
 
     @Override
     public void evict(K key) {
+        evict(key, Invalidated.APPLICATION);
+    }
+
+    void evict(K key, Invalidated by) {
+        invalidations.get(by).increment();
         if (!warm) {
             synchronized (warming) {
                 evictedWhileWarming.add(key);
@@ -168,6 +198,16 @@ class CaffeineCacheAside<K, V> implements CacheAside<K, V> {
 
     @Override
     public void evictAll() {
+        evictAll(Invalidated.APPLICATION);
+    }
+
+    void evictAll(Invalidated by) {
+        invalidations.get(by).increment();
+        empty();
+    }
+
+    /** Empties the cache; whoever asks counts it. */
+    void empty() {
         if (!warm) {
             synchronized (warming) {
                 clearedWhileWarming = true;

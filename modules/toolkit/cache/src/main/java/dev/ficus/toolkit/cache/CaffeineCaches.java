@@ -92,7 +92,7 @@ class CaffeineCaches implements Caches {
     void evictAll(String reason) {
         log.info("Emptying every cache ({}): evictions may have been missed", reason);
         meters.counter("ficus.cache.flushes", "reason", reason).increment();
-        caffeineCaches().forEach(CaffeineCacheAside::evictAll);
+        caffeineCaches().forEach(CaffeineCacheAside::empty);
     }
 
     /** Warms up the caches configured to, each on a thread of its own, retrying until they are warm. */

@@ -49,6 +49,10 @@ class EvictionBroadcastTests {
                     .until(() -> followersDepot.names().get(1L), Optional.of("after")::equals);
             assertThat(followersDepot.namesByCode().get("C1")).contains("after");
             assertThat(bypasses(follower)).as("read from memory, not bypassed").isZero();
+            assertThat(invalidations(follower, "broadcast")).as("heard from the leader").isPositive();
+            assertThat(invalidations(follower, "change-data-capture")).isZero();
+            assertThat(invalidations(leader, "change-data-capture")).as("from its own stream").isPositive();
+            assertThat(invalidations(leader, "broadcast")).as("its own messages are not applied twice").isZero();
         }
     }
 
@@ -202,6 +206,11 @@ class EvictionBroadcastTests {
 
     private static double flushes(ConfigurableApplicationContext context) {
         return context.getBean(MeterRegistry.class).counter("ficus.cache.flushes", "reason", "listening").count();
+    }
+
+    private static double invalidations(ConfigurableApplicationContext context, String source) {
+        return context.getBean(MeterRegistry.class)
+                .counter("ficus.cache.invalidations", "cache", "things", "source", source).count();
     }
 
     private static double bypasses(ConfigurableApplicationContext context) {
