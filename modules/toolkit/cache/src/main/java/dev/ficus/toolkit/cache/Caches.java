@@ -27,4 +27,13 @@ public interface Caches {
     Optional<CacheAside<?, ?>> find(String name);
 
     Collection<CacheAside<?, ?>> all();
+
+    /**
+     * Caches that keep nothing and need nothing: every read goes to the source. For tests that
+     * start a slice of the application ({@code @WebMvcTest}, say) without a database or change
+     * data capture: {@code @TestConfiguration class Config { @Bean Caches caches() { return Caches.passThrough(); } }}.
+     */
+    static Caches passThrough() {
+        return new PassThroughCaches();
+    }
 }
