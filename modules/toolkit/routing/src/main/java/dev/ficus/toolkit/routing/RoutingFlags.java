@@ -24,6 +24,7 @@ import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.core.io.Resource;
 import org.springframework.core.io.ResourceLoader;
 
 /**
@@ -35,6 +36,8 @@ final class RoutingFlags implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(RoutingFlags.class);
     private static final JsonMapper JSON = JsonMapper.builder().build();
+    /** Unleash's client features JSON without a feature. */
+    private static final String NO_FLAGS = "{\"version\": 2, \"features\": []}";
 
     private final Unleash unleash;
     private final AtomicReference<Map<String, FlagState>> states = new AtomicReference<>(Map.of());
@@ -212,9 +215,16 @@ final class RoutingFlags implements AutoCloseable {
         }
     }
 
+    /** The bootstrap file's flags; none at all when there is no such file. */
     private static String read(ResourceLoader resources, String location) {
+        Resource resource = resources.getResource(location);
+        if (!resource.exists()) {
+            log.info("No routing flags bootstrap at {}: every flag is off, and every call stays in the monolith, "
+                    + "until an Unleash server says otherwise", location);
+            return NO_FLAGS;
+        }
         try {
-            return resources.getResource(location).getContentAsString(StandardCharsets.UTF_8);
+            return resource.getContentAsString(StandardCharsets.UTF_8);
         }
         catch (IOException e) {
             throw new UncheckedIOException("Cannot read the routing flags bootstrap " + location, e);

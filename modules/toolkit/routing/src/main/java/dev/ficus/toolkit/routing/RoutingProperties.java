@@ -27,7 +27,7 @@ public record RoutingProperties(
      * a flag nobody defined is off: the call stays in the monolith.
      *
      * @param bootstrap       the flags to start from (Unleash's client features JSON); a Spring
-     *                        resource location
+     *                        resource location; where there is no such file, no flag is on
      * @param unleashUrl      the Unleash server's API, e.g. {@code http://localhost:4242/api/}; empty
      *                        for none
      * @param apiToken        a client API token of that server

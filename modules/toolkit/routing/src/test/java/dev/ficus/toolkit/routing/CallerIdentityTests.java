@@ -306,6 +306,18 @@ class CallerIdentityTests {
                 "ficus.routing.flags.decision-cache=0");
     }
 
+    /** An application that adopts the router before it has a flags file: everything stays in the monolith. */
+    @Test
+    void withoutABootstrapFileEveryFlagIsOff() {
+        try (RoutingFlags flags = new RoutingFlags(new RoutingProperties.Flags("classpath:no-such-flags.json", "", "",
+                "ficus", "development", java.time.Duration.ofSeconds(5), "",
+                org.springframework.util.unit.DataSize.ofMegabytes(1)),
+                new org.springframework.core.io.DefaultResourceLoader())) {
+            assertThat(flags.enabled("greetings.extracted", new Caller("user-1", null, null))).isFalse();
+            assertThat(flags.enabled("greetings.shadow", new Caller(null, "session-1", null))).isFalse();
+        }
+    }
+
     @Test
     void rememberedDecisionsStayWithinTheirMemoryWhateverTheLengthOfTheIds() {
         withRouter("canary-25.json", routed -> {
