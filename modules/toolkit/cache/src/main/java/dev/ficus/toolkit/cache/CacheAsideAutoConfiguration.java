@@ -49,10 +49,15 @@ public class CacheAsideAutoConfiguration {
         return new CachesHealthIndicator(caches, broadcast.getIfAvailable());
     }
 
-    /** Warms the caches configured to, off the start-up path; readiness waits for them. */
+    /**
+     * Once the application has created its caches: says which configured names no code uses, and
+     * warms up the caches configured to, off the start-up path (readiness waits for them).
+     */
     @EventListener
-    void warmUp(ApplicationStartedEvent started) {
-        started.getApplicationContext().getBean(CaffeineCaches.class).warmUp();
+    void started(ApplicationStartedEvent started) {
+        CaffeineCaches caches = started.getApplicationContext().getBean(CaffeineCaches.class);
+        caches.configuredButNotCreated();
+        caches.warmUp();
     }
 
     /**

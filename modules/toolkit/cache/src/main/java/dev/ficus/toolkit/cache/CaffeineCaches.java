@@ -95,6 +95,25 @@ class CaffeineCaches implements Caches {
         caffeineCaches().forEach(CaffeineCacheAside::empty);
     }
 
+    /**
+     * Names configured under {@code ficus.cache.caches} that no code created; said at start, since
+     * a name that differs between the settings and the code would otherwise silently leave the
+     * code's cache with the defaults and without invalidation.
+     */
+    List<String> configuredButNotCreated() {
+        List<String> unused = properties.caches().keySet().stream().filter(name -> !caches.containsKey(name))
+                .sorted().toList();
+        if (!unused.isEmpty()) {
+            log.warn("ficus.cache.caches configures {}, but the application creates no cache of that name (it creates "
+                    + "{}): check the names in the settings against those in the code", unused,
+                    caches.keySet().stream().sorted().toList());
+        }
+        caches.keySet().stream().filter(name -> !properties.caches().containsKey(name)).sorted().forEach(name ->
+                log.info("Cache {} is not configured under ficus.cache.caches: it has the defaults, and no change "
+                        + "invalidates it", name));
+        return unused;
+    }
+
     /** Warms up the caches configured to, each on a thread of its own, retrying until they are warm. */
     void warmUp() {
         caffeineCaches().forEach(cache -> Thread.ofVirtual().name("ficus-cache-warm-up-" + cache.name()).start(() -> {
