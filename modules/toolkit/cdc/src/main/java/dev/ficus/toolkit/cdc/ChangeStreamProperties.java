@@ -35,7 +35,15 @@ import org.springframework.util.unit.DataSize;
  *                             connector start; a leader pausing longer (a long GC) loses the lead
  * @param stallTimeout         a leader whose stream shows no progress this long (no change, no
  *                             heartbeat, no batch handled) gives its lease up for another instance
- * @param restartBackoff       pause before restarting a failed connector
+ * @param restartBackoff       pause before restarting a failed connector; it doubles with each
+ *                             failure in a row, up to {@code max-restart-backoff}
+ * @param maxRestartBackoff    longest pause between restarts of a connector that keeps failing
+ * @param failFast             refuse to start when the captured database cannot be streamed from at
+ *                             all ({@code wal_level} not {@code logical}, a user without the
+ *                             replication privilege, no replication slot left), with one sentence
+ *                             saying what to do; false starts anyway: the stream reports the
+ *                             problem in health and tries again, and caches it would invalidate
+ *                             are bypassed
  * @param retry                how a failing subscriber is retried before its change is dead-lettered
  * @param isolationLimit       changes of one batch kept in memory, so that a batch a subscriber
  *                             cannot finish is delivered again change by change at once; a larger
@@ -62,6 +70,8 @@ public record ChangeStreamProperties(
         @DefaultValue("6s") Duration lease,
         @DefaultValue("15s") Duration stallTimeout,
         @DefaultValue("2s") Duration restartBackoff,
+        @DefaultValue("1m") Duration maxRestartBackoff,
+        @DefaultValue("true") boolean failFast,
         @DefaultValue Retry retry,
         @DefaultValue("10000") int isolationLimit,
         @DefaultValue("1GB") DataSize retainedWalThreshold,

@@ -57,6 +57,8 @@ class DebeziumChangeStream implements ManagedChangeStream {
     private volatile State state = State.STOPPED;
     private volatile boolean running;
     private volatile DebeziumEngine<?> engine;
+    /** Whether the current run got as far as streaming: then a failure starts the backoff afresh. */
+    private volatile boolean streamed;
     /** The lease of the current run, while this instance leads. */
     private volatile Lease lease;
     private volatile String lastError;
@@ -141,8 +143,27 @@ class DebeziumChangeStream implements ManagedChangeStream {
             log.info("Change stream {}: no table to capture, not started", properties.name());
             return;
         }
+        if (properties.failFast()) {
+            refuseWhatCannotStream();
+        }
         running = true;
         leader = Thread.ofPlatform().name("ficus-cdc-" + properties.name()).daemon().start(this::lead);
+    }
+
+    /** At start: a database that can never be streamed from stops the application, with what to do. */
+    private void refuseWhatCannotStream() {
+        Optional<String> problem;
+        try {
+            problem = CaptureReadiness.problem(captured, properties.slot());
+        }
+        catch (SQLException e) {
+            // Not reachable now: the stream tries until it is.
+            return;
+        }
+        problem.ifPresent(cannot -> {
+            throw new IllegalStateException(cannot + ". To start anyway, with the stream retrying and the caches it "
+                    + "invalidates bypassed, set ficus.cdc.fail-fast=false");
+        });
     }
 
     @Override
@@ -180,6 +201,7 @@ class DebeziumChangeStream implements ManagedChangeStream {
     }
 
     private void lead() {
+        Duration backoff = properties.restartBackoff();
         while (running) {
             try (Connection session = DriverManager.getConnection(captured.jdbcUrl(), captured.user(),
                     captured.password())) {
@@ -192,14 +214,21 @@ class DebeziumChangeStream implements ManagedChangeStream {
                 }
                 try {
                     Optional<Slot> current = slot.read();
+                    Optional<String> cannot = CaptureReadiness.problem(captured, properties.slot());
                     if (current.isPresent() && current.get().lost()) {
                         reportLost(current.get());
+                    }
+                    else if (cannot.isPresent()) {
+                        failedAndSaid(cannot.get(), null);
                     }
                     else {
                         endPreviousLeadersConnection(lease);
                         log.info("Change stream {} leads: streaming {} from slot {}", properties.name(), tables,
                                 properties.slot());
                         stream(lease);
+                        if (streamed) {
+                            backoff = properties.restartBackoff();
+                        }
                     }
                 }
                 finally {
@@ -208,14 +237,32 @@ class DebeziumChangeStream implements ManagedChangeStream {
             }
             catch (Exception e) {
                 if (running) {
-                    failed(e.getMessage());
-                    log.warn("Change stream {} failed; restarting in {}", properties.name(),
-                            properties.restartBackoff(), e);
+                    failedAndSaid(String.valueOf(e.getMessage()), e);
                 }
             }
             if (running) {
-                pause(properties.restartBackoff());
+                pause(backoff);
+                backoff = backoff.multipliedBy(2).compareTo(properties.maxRestartBackoff()) > 0
+                        ? properties.maxRestartBackoff() : backoff.multipliedBy(2);
             }
+        }
+    }
+
+    /**
+     * Fails, and says so: in full the first time, in one line when the same failure repeats (a
+     * stream that cannot start must not fill the log).
+     */
+    private void failedAndSaid(String message, Exception error) {
+        boolean again = message.equals(lastError);
+        failed(message);
+        if (again) {
+            log.debug("Change stream {} failed again: {}", properties.name(), message);
+        }
+        else if (error == null) {
+            log.error("Change stream {}: {}", properties.name(), message);
+        }
+        else {
+            log.warn("Change stream {} failed; restarting with a backoff: {}", properties.name(), message, error);
         }
     }
 
@@ -274,6 +321,7 @@ class DebeziumChangeStream implements ManagedChangeStream {
     /** Runs the connector until it stops, fails, or the lease is lost. */
     private void stream(Lease lease) throws Exception {
         state = State.STARTING;
+        streamed = false;
         this.lease = lease;
         var consumer = dispatcher.startRun(lease.token(), lease::held);
         DebeziumEngine<?> created = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
@@ -282,12 +330,13 @@ class DebeziumChangeStream implements ManagedChangeStream {
                     @Override
                     public void pollingStarted() {
                         state = State.STREAMING;
+                        streamed = true;
                     }
                 })
                 .using((success, message, error) -> {
                     if (!success && running) {
-                        failed(error != null && error.getMessage() != null ? error.getMessage() : message);
-                        log.warn("Change stream {} stopped: {}", properties.name(), message, error);
+                        failedAndSaid(error != null && error.getMessage() != null ? error.getMessage() : message,
+                                error instanceof Exception exception ? exception : null);
                     }
                 })
                 .notifying(consumer)

@@ -156,7 +156,7 @@ class DefaultReplication implements Replication, SmartLifecycle {
         return new ChangeStreamProperties(true, properties.name(), "", "", Set.of(), properties.schema(),
                 properties.snapshotMode(), true, Duration.ofSeconds(1), properties.pollInterval(),
                 Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(6), Duration.ofSeconds(15),
-                Duration.ofSeconds(2), properties.retry(),
+                Duration.ofSeconds(2), Duration.ofMinutes(1), false, properties.retry(),
                 properties.isolationLimit(), properties.retainedWalThreshold(), properties.debezium());
     }
 
