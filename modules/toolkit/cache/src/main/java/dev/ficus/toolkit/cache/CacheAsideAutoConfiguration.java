@@ -14,7 +14,6 @@ import io.micrometer.core.instrument.Metrics;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.context.event.ApplicationStartedEvent;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -29,10 +28,12 @@ import org.springframework.core.annotation.Order;
 
 import dev.ficus.toolkit.cdc.ChangeStream;
 import dev.ficus.toolkit.cdc.ChangeStreamProperties;
+import dev.ficus.toolkit.cdc.ConditionalOnChangeDataCapture;
 import dev.ficus.toolkit.cdc.ChangeSubscription;
 
 /** Cache-aside for the application ({@link Caches}), kept correct by change data capture if present. */
-@AutoConfiguration(after = DataSourceAutoConfiguration.class)
+@AutoConfiguration(after = DataSourceAutoConfiguration.class,
+        afterName = "dev.ficus.toolkit.cdc.ChangeStreamAutoConfiguration")
 @ConditionalOnClass(Caffeine.class)
 @EnableConfigurationProperties(CacheProperties.class)
 public class CacheAsideAutoConfiguration {
@@ -66,7 +67,7 @@ public class CacheAsideAutoConfiguration {
      */
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass(ChangeSubscription.class)
-    @ConditionalOnBooleanProperty(name = "ficus.cdc.enabled", matchIfMissing = true)
+    @ConditionalOnChangeDataCapture
     static class ChangeDataCaptureInvalidation {
 
         @Bean

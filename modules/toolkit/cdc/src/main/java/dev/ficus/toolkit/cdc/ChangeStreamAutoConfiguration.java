@@ -13,7 +13,6 @@ import org.springframework.boot.actuate.autoconfigure.endpoint.condition.Conditi
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.jdbc.autoconfigure.JdbcConnectionDetails;
@@ -21,13 +20,14 @@ import org.springframework.context.annotation.Bean;
 
 /**
  * A change stream for the application's PostgreSQL database, capturing the tables that
- * {@link ChangeSubscription} beans (and {@code ficus.cdc.tables}) name.
+ * {@link ChangeSubscription} beans (and {@code ficus.cdc.tables}) name. Off with
+ * {@code ficus.cdc.enabled=false}, and for a database that is not PostgreSQL.
  */
 @AutoConfiguration(after = DataSourceAutoConfiguration.class,
         afterName = "org.springframework.boot.flyway.autoconfigure.FlywayAutoConfiguration")
 @ConditionalOnClass(DebeziumEngine.class)
 @ConditionalOnBean(DataSource.class)
-@ConditionalOnProperty(prefix = "ficus.cdc", name = "enabled", matchIfMissing = true)
+@ConditionalOnChangeDataCapture
 @EnableConfigurationProperties(ChangeStreamProperties.class)
 public class ChangeStreamAutoConfiguration {
 
