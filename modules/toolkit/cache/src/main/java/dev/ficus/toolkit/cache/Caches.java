@@ -18,9 +18,14 @@ public interface Caches {
      *                several columns fill the components of a record type, in order
      * @param source  reads a value from the source of truth
      */
-    <K, V> CacheAside<K, V> cacheAside(String name, Class<K> keyType, Function<K, Optional<V>> source);
+    default <K, V> CacheAside<K, V> cacheAside(String name, Class<K> keyType, Function<K, Optional<V>> source) {
+        return cacheAside(name, keyType, source, null);
+    }
 
-    /** As above, and warmed up with {@code warmUp} before the instance reports ready, if so configured. */
+    /**
+     * As above, and warmed up with {@code warmUp} (null for none) before the instance reports
+     * ready, if so configured.
+     */
     <K, V> CacheAside<K, V> cacheAside(String name, Class<K> keyType, Function<K, Optional<V>> source,
             CacheAside.WarmUp<K, V> warmUp);
 

@@ -41,11 +41,6 @@ class CaffeineCaches implements Caches {
     }
 
     @Override
-    public <K, V> CacheAside<K, V> cacheAside(String name, Class<K> keyType, Function<K, Optional<V>> source) {
-        return cacheAside(name, keyType, source, null);
-    }
-
-    @Override
     @SuppressWarnings("unchecked")
     public <K, V> CacheAside<K, V> cacheAside(String name, Class<K> keyType, Function<K, Optional<V>> source,
             CacheAside.WarmUp<K, V> warmUp) {

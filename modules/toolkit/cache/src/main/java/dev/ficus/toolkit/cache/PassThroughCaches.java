@@ -13,11 +13,6 @@ final class PassThroughCaches implements Caches {
     private final Map<String, CacheAside<?, ?>> caches = new ConcurrentHashMap<>();
 
     @Override
-    public <K, V> CacheAside<K, V> cacheAside(String name, Class<K> keyType, Function<K, Optional<V>> source) {
-        return cacheAside(name, keyType, source, null);
-    }
-
-    @Override
     @SuppressWarnings("unchecked")
     public <K, V> CacheAside<K, V> cacheAside(String name, Class<K> keyType, Function<K, Optional<V>> source,
             CacheAside.WarmUp<K, V> warmUp) {

@@ -83,6 +83,9 @@ class CacheAsideTests {
         source.set("v2");
         nanos.addAndGet(Duration.ofMinutes(2).toNanos());
 
+        assertThat(cache.get("k")).as("served while the reload starts").contains("v1");
+        // The reload runs on another thread: it has begun once it has called the source.
+        await().atMost(Duration.ofSeconds(5)).until(() -> loads.get() == 2);
         for (int i = 0; i < 50; i++) {
             assertThat(cache.get("k")).as("served while the reload runs").contains("v1");
         }
