@@ -35,9 +35,10 @@ import org.springframework.util.unit.DataSize;
  *                             connector start; a leader pausing longer (a long GC) loses the lead
  * @param stallTimeout         a leader whose stream shows no progress this long (no change, no
  *                             heartbeat, no batch handled) gives its lease up for another instance
- * @param restartBackoff       pause before restarting a failed connector; it doubles with each
- *                             failure in a row, up to {@code max-restart-backoff}
- * @param maxRestartBackoff    longest pause between restarts of a connector that keeps failing
+ * @param restartBackoff       pause before restarting a failed connector
+ * @param maxRestartBackoff    a database that cannot be streamed from at all ({@code fail-fast}
+ *                             says when) is asked again after a pause that doubles from
+ *                             {@code restart-backoff} up to this
  * @param failFast             refuse to start when the captured database cannot be streamed from at
  *                             all ({@code wal_level} not {@code logical}, a user without the
  *                             replication privilege, no replication slot left), with one sentence

@@ -57,8 +57,6 @@ class DebeziumChangeStream implements ManagedChangeStream {
     private volatile State state = State.STOPPED;
     private volatile boolean running;
     private volatile DebeziumEngine<?> engine;
-    /** Whether the current run got as far as streaming: then a failure starts the backoff afresh. */
-    private volatile boolean streamed;
     /** The lease of the current run, while this instance leads. */
     private volatile Lease lease;
     private volatile String lastError;
@@ -201,8 +199,11 @@ class DebeziumChangeStream implements ManagedChangeStream {
     }
 
     private void lead() {
+        // A database that cannot be streamed from is asked ever less often; other failures (a database
+        // restarting, a connection lost) are retried at the usual pace, so the stream is back soon.
         Duration backoff = properties.restartBackoff();
         while (running) {
+            boolean cannotStream = false;
             try (Connection session = DriverManager.getConnection(captured.jdbcUrl(), captured.user(),
                     captured.password())) {
                 Lease lease = Lease.tryTake(session, properties.slot(), properties.lease());
@@ -219,6 +220,7 @@ class DebeziumChangeStream implements ManagedChangeStream {
                         reportLost(current.get());
                     }
                     else if (cannot.isPresent()) {
+                        cannotStream = true;
                         failedAndSaid(cannot.get(), null);
                     }
                     else {
@@ -226,9 +228,6 @@ class DebeziumChangeStream implements ManagedChangeStream {
                         log.info("Change stream {} leads: streaming {} from slot {}", properties.name(), tables,
                                 properties.slot());
                         stream(lease);
-                        if (streamed) {
-                            backoff = properties.restartBackoff();
-                        }
                     }
                 }
                 finally {
@@ -241,9 +240,12 @@ class DebeziumChangeStream implements ManagedChangeStream {
                 }
             }
             if (running) {
+                backoff = cannotStream ? backoff : properties.restartBackoff();
                 pause(backoff);
-                backoff = backoff.multipliedBy(2).compareTo(properties.maxRestartBackoff()) > 0
-                        ? properties.maxRestartBackoff() : backoff.multipliedBy(2);
+                if (cannotStream) {
+                    backoff = backoff.multipliedBy(2).compareTo(properties.maxRestartBackoff()) > 0
+                            ? properties.maxRestartBackoff() : backoff.multipliedBy(2);
+                }
             }
         }
     }
@@ -321,7 +323,6 @@ class DebeziumChangeStream implements ManagedChangeStream {
     /** Runs the connector until it stops, fails, or the lease is lost. */
     private void stream(Lease lease) throws Exception {
         state = State.STARTING;
-        streamed = false;
         this.lease = lease;
         var consumer = dispatcher.startRun(lease.token(), lease::held);
         DebeziumEngine<?> created = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
@@ -330,7 +331,6 @@ class DebeziumChangeStream implements ManagedChangeStream {
                     @Override
                     public void pollingStarted() {
                         state = State.STREAMING;
-                        streamed = true;
                     }
                 })
                 .using((success, message, error) -> {
