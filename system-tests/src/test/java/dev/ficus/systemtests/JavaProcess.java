@@ -99,7 +99,10 @@ final class JavaProcess {
     }
 
     private void signal(String signal) throws IOException, InterruptedException {
-        int exit = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).inheritIO().start().waitFor();
+        // Its output goes to the process's log: nothing a test starts may write to the test JVM's streams.
+        int exit = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(Path.of("target", name + ".log").toFile()))
+                .start().waitFor();
         if (exit != 0) {
             throw new IllegalStateException("kill -" + signal + " " + process.pid() + " exited with " + exit);
         }

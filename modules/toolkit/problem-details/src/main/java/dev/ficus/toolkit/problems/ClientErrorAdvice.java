@@ -149,9 +149,6 @@ class ClientErrorAdvice extends ResponseEntityExceptionHandler {
                             && sql.getSQLState().startsWith("08"))) {
                 return true;
             }
-            if (cause.getCause() == cause) {
-                return false;
-            }
         }
         return false;
     }
