@@ -288,6 +288,10 @@ class ChangeDispatcher {
 
     private void dispatch(ChangeEvent change) {
         batchTransactions.add(change.transaction());
+        // Counted as it is handed over, while this instance leads: a subscriber call that outlasts
+        // the lease (one stuck on a database cut off) is not counted as work done later.
+        meters.counter("ficus.cdc.events", "stream", stream, "table", change.table(),
+                "operation", change.operation().name()).increment();
         for (ChangeSubscription subscription : subscriptionsByTable.getOrDefault(change.table(), List.of())) {
             // While a batch of this subscriber is being taken apart, it gets every change alone: a
             // change it buffered before could otherwise be dropped with a single change that fails.
@@ -301,8 +305,6 @@ class ChangeDispatcher {
         Duration sinceCommit = Duration.between(change.committedAt(), Instant.now());
         lag.record(sinceCommit);
         lastLag.set(sinceCommit);
-        meters.counter("ficus.cdc.events", "stream", stream, "table", change.table(),
-                "operation", change.operation().name()).increment();
     }
 
     /** Hands a change over within the batch: {@code endOfBatch} comes later. */
