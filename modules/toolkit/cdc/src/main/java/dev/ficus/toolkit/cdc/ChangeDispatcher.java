@@ -520,7 +520,7 @@ class ChangeDispatcher {
 
     private static void pause(Duration backoff) {
         try {
-            Thread.sleep(backoff);
+            Thread.sleep(backoff.toMillis());
         }
         catch (InterruptedException e) {
             // The stream is stopping: leave this change unconfirmed so it is delivered again.

@@ -70,44 +70,50 @@ final class ChangeEventCodec {
         return node;
     }
 
+    /** The tag under which a value of each plain type is written, as its text. */
+    private static final Map<Class<?>, String> TAGS = Map.ofEntries(
+            Map.entry(Byte.class, "int8"),
+            Map.entry(Short.class, "int16"),
+            Map.entry(Integer.class, "int32"),
+            Map.entry(Long.class, "int64"),
+            Map.entry(BigInteger.class, "integer"),
+            Map.entry(Float.class, "float32"),
+            Map.entry(Double.class, "float64"),
+            Map.entry(BigDecimal.class, "decimal"),
+            Map.entry(LocalDate.class, "date"),
+            Map.entry(LocalTime.class, "time"),
+            Map.entry(LocalDateTime.class, "timestamp"),
+            Map.entry(Instant.class, "instant"),
+            Map.entry(OffsetTime.class, "timetz"));
+
     private static JsonNode value(Object value) {
+        if (value == null) {
+            return JSON.getNodeFactory().nullNode();
+        }
+        if (value instanceof String text) {
+            return JSON.getNodeFactory().stringNode(text);
+        }
+        if (value instanceof Boolean bool) {
+            return JSON.getNodeFactory().booleanNode(bool);
+        }
         ObjectNode tagged = JSON.createObjectNode();
-        switch (value) {
-            case null -> {
-                return JSON.getNodeFactory().nullNode();
-            }
-            case String text -> {
-                return JSON.getNodeFactory().stringNode(text);
-            }
-            case Boolean bool -> {
-                return JSON.getNodeFactory().booleanNode(bool);
-            }
-            case Short number -> tagged.put("int16", number.toString());
-            case Integer number -> tagged.put("int32", number.toString());
-            case Long number -> tagged.put("int64", number.toString());
-            case BigInteger number -> tagged.put("integer", number.toString());
-            case Float number -> tagged.put("float32", number.toString());
-            case Double number -> tagged.put("float64", number.toString());
-            case BigDecimal number -> tagged.put("decimal", number.toString());
-            case byte[] bytes -> tagged.put("bytes", Base64.getEncoder().encodeToString(bytes));
-            case LocalDate date -> tagged.put("date", date.toString());
-            case LocalTime time -> tagged.put("time", time.toString());
-            case LocalDateTime timestamp -> tagged.put("timestamp", timestamp.toString());
-            case Instant instant -> tagged.put("instant", instant.toString());
-            case OffsetTime time -> tagged.put("timetz", time.toString());
-            case List<?> list -> {
-                ArrayNode elements = JSON.createArrayNode();
-                list.forEach(element -> elements.add(value(element)));
-                tagged.set("list", elements);
-            }
-            case Map<?, ?> map -> {
-                ObjectNode nested = JSON.createObjectNode();
-                map.forEach((column, element) -> nested.set(String.valueOf(column), value(element)));
-                tagged.set("row", nested);
-            }
-            case Byte number -> tagged.put("int8", number.toString());
-            // Nothing the change stream produces; kept as its text rather than failing to store a dead letter.
-            default -> tagged.put("text", value.toString());
+        if (value instanceof byte[] bytes) {
+            tagged.put("bytes", Base64.getEncoder().encodeToString(bytes));
+        }
+        else if (value instanceof List<?> list) {
+            ArrayNode elements = JSON.createArrayNode();
+            list.forEach(element -> elements.add(value(element)));
+            tagged.set("list", elements);
+        }
+        else if (value instanceof Map<?, ?> map) {
+            ObjectNode nested = JSON.createObjectNode();
+            map.forEach((column, element) -> nested.set(String.valueOf(column), value(element)));
+            tagged.set("row", nested);
+        }
+        else {
+            // Anything else is nothing the change stream produces; kept as its text rather than
+            // failing to store a dead letter.
+            tagged.put(TAGS.getOrDefault(value.getClass(), "text"), value.toString());
         }
         return tagged;
     }

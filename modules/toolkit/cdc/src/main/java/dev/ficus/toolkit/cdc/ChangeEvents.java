@@ -116,13 +116,14 @@ final class ChangeEvents {
 
     /** Whether a value is Debezium's stand-in for an unchanged TOASTed value it was not sent. */
     static boolean unavailable(Object value) {
-        return switch (value) {
-            case String text -> text.equals(UNAVAILABLE);
-            case byte[] bytes -> bytes.length == UNAVAILABLE.length()
+        if (value instanceof String text) {
+            return text.equals(UNAVAILABLE);
+        }
+        if (value instanceof byte[] bytes) {
+            return bytes.length == UNAVAILABLE.length()
                     && new String(bytes, java.nio.charset.StandardCharsets.UTF_8).equals(UNAVAILABLE);
-            case List<?> list -> list.size() == 1 && unavailable(list.getFirst());
-            case null, default -> false;
-        };
+        }
+        return value instanceof List<?> list && list.size() == 1 && unavailable(list.get(0));
     }
 
     private static Instant commitTime(Struct source) {
@@ -177,12 +178,10 @@ final class ChangeEvents {
             case "io.debezium.time.ZonedTime" -> OffsetTime.parse((String) value);
             case "io.debezium.data.VariableScaleDecimal" -> variableScale((Struct) value);
             case "io.debezium.data.Bits" -> bits(schema, value);
-            default -> switch (value) {
-                case ByteBuffer buffer -> bytes(buffer);
-                case Struct nested -> row(nested);
-                case List<?> list -> elements(schema.valueSchema(), list);
-                default -> value;
-            };
+            default -> value instanceof ByteBuffer buffer ? bytes(buffer)
+                    : value instanceof Struct nested ? row(nested)
+                    : value instanceof List<?> list ? elements(schema.valueSchema(), list)
+                    : value;
         };
     }
 

@@ -145,7 +145,9 @@ class DebeziumChangeStream implements ManagedChangeStream {
             refuseWhatCannotStream();
         }
         running = true;
-        leader = Thread.ofPlatform().name("ficus-cdc-" + properties.name()).daemon().start(this::lead);
+        leader = new Thread(this::lead, "ficus-cdc-" + properties.name());
+        leader.setDaemon(true);
+        leader.start();
     }
 
     /** At start: a database that can never be streamed from stops the application, with what to do. */
@@ -348,7 +350,9 @@ class DebeziumChangeStream implements ManagedChangeStream {
             }
             engine = created;
         }
-        Thread watchdog = Thread.ofVirtual().start(() -> renewWhileProgressing(lease));
+        Thread watchdog = new Thread(() -> renewWhileProgressing(lease), "ficus-cdc-lease-" + properties.name());
+        watchdog.setDaemon(true);
+        watchdog.start();
         try {
             created.run();
         }
@@ -376,7 +380,7 @@ class DebeziumChangeStream implements ManagedChangeStream {
         Duration interval = properties.lease().dividedBy(4);
         try {
             while (!Thread.currentThread().isInterrupted()) {
-                Thread.sleep(interval);
+                Thread.sleep(interval.toMillis());
                 Duration idle = dispatcher.sinceActivity();
                 if (idle.compareTo(properties.stallTimeout()) > 0) {
                     log.warn("Change stream {} made no progress for {}; giving up its lease", properties.name(), idle);
@@ -442,7 +446,7 @@ class DebeziumChangeStream implements ManagedChangeStream {
 
     private void pause(Duration duration) {
         try {
-            Thread.sleep(duration);
+            Thread.sleep(duration.toMillis());
         }
         catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -158,8 +158,8 @@ class JdbcDeadLetters implements DeadLetters {
         }
         // The whole line from this letter on: the caller waits until those behind it went through too.
         List<DeadLetter> wholeLine = line(holdOf(id));
-        if (!wholeLine.isEmpty() && wholeLine.getFirst().id() != id) {
-            throw new DeadLetterWaitsBehind(id, wholeLine.getFirst().id());
+        if (!wholeLine.isEmpty() && wholeLine.get(0).id() != id) {
+            throw new DeadLetterWaitsBehind(id, wholeLine.get(0).id());
         }
         Long[] line = wholeLine.isEmpty() ? new Long[] {id}
                 : wholeLine.stream().map(DeadLetter::id).toArray(Long[]::new);

@@ -51,7 +51,7 @@ public final class FaultyProxy implements AutoCloseable {
         catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        Thread.ofVirtual().name("proxy-accept-" + port()).start(this::accept);
+        daemon("proxy-accept-" + port(), this::accept);
     }
 
     public int port() {
@@ -108,7 +108,7 @@ public final class FaultyProxy implements AutoCloseable {
                 Socket client = server.accept();
                 Link link = new Link(client);
                 links.add(link);
-                Thread.ofVirtual().start(link::open);
+                daemon("proxy-link-" + port(), link::open);
             }
             catch (IOException e) {
                 return;
@@ -134,7 +134,7 @@ public final class FaultyProxy implements AutoCloseable {
                 upstream = new Socket(InetAddress.getLoopbackAddress(), target);
                 client.setTcpNoDelay(true);
                 upstream.setTcpNoDelay(true);
-                Thread.ofVirtual().start(() -> pump(client, upstream, true));
+                daemon("proxy-pump-" + port(), () -> pump(client, upstream, true));
                 pump(upstream, client, false);
             }
             catch (IOException | InterruptedException e) {
@@ -199,5 +199,11 @@ public final class FaultyProxy implements AutoCloseable {
                 }
             }
         }
+    }
+
+    private static void daemon(String name, Runnable task) {
+        Thread thread = new Thread(task, name);
+        thread.setDaemon(true);
+        thread.start();
     }
 }

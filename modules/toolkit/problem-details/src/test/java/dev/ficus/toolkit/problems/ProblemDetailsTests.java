@@ -14,15 +14,19 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.webmvc.test.autoconfigure.AutoConfigureMockMvc;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
 import org.springframework.test.context.TestPropertySource;
 import org.springframework.test.web.servlet.assertj.MockMvcTester;
+import org.springframework.web.ErrorResponse;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.server.ResponseStatusException;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -30,6 +34,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 @AutoConfigureMockMvc
 @TestPropertySource(properties = "ficus.problems.max-request-body=1KB")
 class ProblemDetailsTests {
+
+    /** What a browser asks for when it loads a page. */
+    static final String BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
 
     @Autowired
     MockMvcTester mvc;
@@ -69,6 +76,29 @@ class ProblemDetailsTests {
             throw new ParcelGone();
         }
 
+        static class ParcelHeld extends RuntimeException implements ErrorResponse {
+
+            @Override
+            public HttpStatusCode getStatusCode() {
+                return HttpStatus.LOCKED;
+            }
+
+            @Override
+            public ProblemDetail getBody() {
+                return ProblemDetail.forStatusAndDetail(HttpStatus.LOCKED, "The parcel is held at customs");
+            }
+        }
+
+        @GetMapping("/parcels/held")
+        String held() {
+            throw new ParcelHeld();
+        }
+
+        @GetMapping("/parcels/returned")
+        String returned() {
+            throw new ResponseStatusException(HttpStatus.GONE, "The parcel went back to its sender");
+        }
+
         /** An HTML form's body: not JSON, so not the problem-details limit's to refuse. */
         @PostMapping(path = "/parcels/form", consumes = MediaType.APPLICATION_FORM_URLENCODED_VALUE)
         String form(@RequestParam String note) {
@@ -89,6 +119,40 @@ class ProblemDetailsTests {
                 .hasStatus(409)
                 .hasContentType(MediaType.APPLICATION_PROBLEM_JSON)
                 .bodyJson().extractingPath("$.detail").isEqualTo("The parcel left already");
+    }
+
+    @Test
+    void anApplicationsOwnErrorResponseKeepsItsStatus() {
+        assertThat(mvc.get().uri("/parcels/held").accept(MediaType.APPLICATION_JSON))
+                .hasStatus(423)
+                .hasContentType(MediaType.APPLICATION_PROBLEM_JSON)
+                .bodyJson().extractingPath("$.detail").isEqualTo("The parcel is held at customs");
+        assertThat(mvc.get().uri("/parcels/returned").accept(MediaType.APPLICATION_PROBLEM_JSON))
+                .hasStatus(410)
+                .hasContentType(MediaType.APPLICATION_PROBLEM_JSON)
+                .bodyJson().extractingPath("$.detail").isEqualTo("The parcel went back to its sender");
+    }
+
+    @Test
+    void aClientThatTakesJsonOrAnythingGetsAProblem() {
+        for (String accept : List.of("application/json", "application/problem+json", "*/*",
+                "application/json, text/plain, */*", "text/html;q=0.5, application/json")) {
+            assertThat(mvc.get().uri("/parcels/gone").header("Accept", accept))
+                    .as(accept)
+                    .hasStatus(409)
+                    .hasContentType(MediaType.APPLICATION_PROBLEM_JSON);
+        }
+    }
+
+    /** A client that takes no JSON is left to Spring MVC's own resolvers, which keep the status too. */
+    @Test
+    void aClientThatTakesNoJsonGetsNoProblem() {
+        for (String accept : List.of("application/xml", "text/html", BROWSER)) {
+            var result = mvc.get().uri("/parcels/gone").header("Accept", accept).exchange();
+            assertThat(result).as(accept).hasStatus(409);
+            assertThat(result.getResponse().getContentType()).as(accept).isNull();
+            assertThat(result.getResponse().getErrorMessage()).as(accept).isEqualTo("The parcel left already");
+        }
     }
 
     @Test

@@ -286,7 +286,7 @@ final class Reconciler {
     }
 
     private static String first(List<String> values) {
-        return values.isEmpty() ? null : values.getFirst();
+        return values.isEmpty() ? null : values.get(0);
     }
 
     private static String checksum(Connection connection, String sql, List<String> key, TableMapping table) {
@@ -407,7 +407,7 @@ final class Reconciler {
                 if (sourceChunk.isEmpty()) {
                     break;
                 }
-                List<String> last = sourceChunk.getLast().key();
+                List<String> last = sourceChunk.get(sourceChunk.size() - 1).key();
                 List<RowSum> targetChunk = read(targetConnection, sums(table.target(), Column::targetName,
                         Column::targetParameter, after != null, true, false), after, last);
                 targetRows += targetChunk.size();
@@ -428,7 +428,7 @@ final class Reconciler {
                 if (rest.size() < chunkSize) {
                     break;
                 }
-                after = rest.getLast().key();
+                after = rest.get(rest.size() - 1).key();
             }
         }
 

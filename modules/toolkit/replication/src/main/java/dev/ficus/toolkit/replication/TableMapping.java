@@ -338,18 +338,28 @@ record TableMapping(String source, String target, List<Column> columns, List<Col
      * PostgreSQL parses to the same value.
      */
     static String text(Object value) {
-        return switch (value) {
-            case null -> null;
-            case BigDecimal decimal -> decimal.toPlainString();
-            case byte[] bytes -> "\\x" + HexFormat.of().formatHex(bytes);
-            case LocalDate date -> date(date.getYear(), date.toString());
-            case LocalTime time -> time.toString();
-            case LocalDateTime timestamp -> date(timestamp.getYear(), timestamp.toString());
-            case Instant instant -> moment(instant);
-            case OffsetTime time -> time.toString();
-            case List<?> elements -> array(elements);
-            default -> value.toString();
-        };
+        if (value == null) {
+            return null;
+        }
+        if (value instanceof BigDecimal decimal) {
+            return decimal.toPlainString();
+        }
+        if (value instanceof byte[] bytes) {
+            return "\\x" + HexFormat.of().formatHex(bytes);
+        }
+        if (value instanceof LocalDate date) {
+            return date(date.getYear(), date.toString());
+        }
+        if (value instanceof LocalDateTime timestamp) {
+            return date(timestamp.getYear(), timestamp.toString());
+        }
+        if (value instanceof Instant instant) {
+            return moment(instant);
+        }
+        if (value instanceof List<?> elements) {
+            return array(elements);
+        }
+        return value.toString();
     }
 
     /**

@@ -18,6 +18,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -35,6 +36,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
+import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 import org.springframework.web.client.HttpClientErrorException;
 import org.springframework.web.client.RestClientException;
 
@@ -52,7 +54,7 @@ final class CapabilityRouter {
     private final String extractedFlag;
     private final CircuitBreaker circuitBreaker;
     private final TimeLimiter timeLimiter;
-    private final ExecutorService serviceCalls;
+    private final Executor serviceCalls;
     private final ThreadPoolExecutor shadowCalls;
     private final UnaryOperator<Callable<Object>> contextPropagation;
     private final JsonMapper json;
@@ -67,7 +69,7 @@ final class CapabilityRouter {
     private final MeterRegistry meters;
 
     CapabilityRouter(String name, RoutingProperties.Capability settings, RoutingFlags flags,
-            ExecutorService serviceCalls, UnaryOperator<Callable<Object>> contextPropagation, JsonMapper json,
+            Executor serviceCalls, UnaryOperator<Callable<Object>> contextPropagation, JsonMapper json,
             MeterRegistry meters) {
         this.name = name;
         this.settings = settings;
@@ -96,7 +98,7 @@ final class CapabilityRouter {
         // One thread: shadow calls must take as little from the requests being served as possible.
         this.shadowCalls = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(settings.shadowQueue()),
-                Thread.ofPlatform().name("ficus-shadow-" + name + "-", 0).daemon().factory(),
+                shadowThreads(name),
                 (task, executor) -> this.dropped.increment());
         this.toModule = calls("monolith");
         this.shadowed = calls("shadow");
@@ -366,5 +368,11 @@ final class CapabilityRouter {
             }
         }
         return false;
+    }
+
+    private static CustomizableThreadFactory shadowThreads(String capability) {
+        CustomizableThreadFactory threads = new CustomizableThreadFactory("ficus-shadow-" + capability + "-");
+        threads.setDaemon(true);
+        return threads;
     }
 }

@@ -8,8 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 
@@ -17,6 +15,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.DisposableBean;
+import org.springframework.core.task.SimpleAsyncTaskExecutor;
 
 /**
  * Makes routers: implementations of a module's API interface that send each call to the module
@@ -28,11 +27,12 @@ public final class Routers implements DisposableBean {
     private final Map<String, RoutingProperties.Capability> settings;
     private final CallContext context;
     private final RoutingProperties.Context identities;
-    private final ExecutorService serviceCalls = Executors.newVirtualThreadPerTaskExecutor();
+    private final SimpleAsyncTaskExecutor serviceCalls = new SimpleAsyncTaskExecutor("ficus-service-call-");
     private final RoutingFlags flags;
 
     Routers(RoutingProperties properties, RoutingFlags flags, CallContext context,
             UnaryOperator<Callable<Object>> contextPropagation, JsonMapper json, MeterRegistry meters) {
+        serviceCalls.setVirtualThreads(Runtime.version().feature() >= 21);
         this.settings = properties.capabilities();
         this.context = context;
         this.identities = properties.context();
@@ -61,7 +61,7 @@ public final class Routers implements DisposableBean {
                         + owners.size() + " routed capabilities; list it under exactly one of "
                         + capabilities.keySet() + " (ficus.routing.capabilities.<name>.methods)");
             }
-            routes.put(method, owners.getFirst());
+            routes.put(method, owners.get(0));
         }
         // A capability covering this API must cover only methods it has: a typo would route nothing.
         Set<String> unknown = routes.values().stream().distinct()
@@ -116,7 +116,7 @@ public final class Routers implements DisposableBean {
     @Override
     public void destroy() {
         capabilities.values().forEach(CapabilityRouter::close);
-        serviceCalls.shutdownNow();
+        serviceCalls.close();
         flags.close();
     }
 }

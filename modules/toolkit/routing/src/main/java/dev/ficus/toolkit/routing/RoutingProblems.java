@@ -1,11 +1,11 @@
 package dev.ficus.toolkit.routing;
 
+import java.net.URI;
+
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
-
-import dev.ficus.toolkit.problems.Problems;
 
 /** A write the extracted service did not confirm, as the caller sees it. */
 @RestControllerAdvice
@@ -13,6 +13,8 @@ class RoutingProblems {
 
     @ExceptionHandler
     ProblemDetail serviceFailed(ExtractedServiceFailed e) {
-        return Problems.of(HttpStatus.SERVICE_UNAVAILABLE, "extracted-service-failed", e.getMessage());
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE, e.getMessage());
+        problem.setType(URI.create("urn:problem-type:extracted-service-failed"));
+        return problem;
     }
 }
