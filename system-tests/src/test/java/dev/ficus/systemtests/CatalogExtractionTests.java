@@ -105,20 +105,20 @@ class CatalogExtractionTests {
         assertThat(shop.put(PRODUCTS + "/" + other + "/price", price("23.45")).status()).isEqualTo(200);
         await().atMost(CATCH_UP).pollInterval(Duration.ofMillis(50))
                 .until(() -> amount(service, other).compareTo(new BigDecimal("23.45")) == 0);
-        JsonNode status = admin(service).get("/admin/replication").json();
+        JsonNode status = admin(service).get("/actuator/replication").json();
         assertThat(status.get("state").asString()).isEqualTo("STREAMING");
         assertThat(status.get("pendingDeadLetters").asLong()).isEqualTo(1);
         assertThat(service.status("/actuator/health/readiness")).isEqualTo(200);
         JsonNode health = admin(service).get("/actuator/health").json();
         assertThat(health.get("status").asString()).isEqualTo("DEGRADED");
         assertThat(health.at("/components/replication/details/deadLetters/pending").asLong()).isEqualTo(1);
-        JsonNode letter = admin(service).get("/admin/replication/dead-letters").json().get("shown").get(0);
+        JsonNode letter = admin(service).get("/actuator/replication/dead-letters").json().get("shown").get(0);
         assertThat(letter.get("error").asString()).contains("duplicate key").contains("products_sku");
         assertThat(service.get(PRODUCTS + "/" + poisoned).status()).isEqualTo(404);
 
         // The operator removes the stray row and replays: the product arrives, and both sides agree.
         serviceDatabase.sql("delete from catalog.products where sku = 'POISON-1' and name = 'stray'").update();
-        JsonNode replay = admin(service).post("/admin/replication/dead-letters/replays", null).json();
+        JsonNode replay = admin(service).post("/actuator/replication/dead-letters", "{}").json();
         assertThat(replay.get("replayed").asInt()).isEqualTo(1);
         assertThat(replay.get("pending").asLong()).isZero();
         assertThat(service.get(PRODUCTS + "/" + poisoned).json().get("sku").asString()).isEqualTo("POISON-1");
@@ -134,7 +134,7 @@ class CatalogExtractionTests {
         serviceDatabase.sql("update catalog.products set name = 'corrupted by hand' where id = cast(? as uuid)")
                 .param(id).update();
 
-        JsonNode found = admin(service).post("/admin/replication/reconciliations", null).json();
+        JsonNode found = admin(service).post("/actuator/replication/reconciliations", "{}").json();
         assertThat(found.get("tables").get(0).get("different").asLong()).isEqualTo(1);
         assertThat(found.get("tables").get(0).get("mismatchedKeys").get(0).get("id").asString()).isEqualTo(id);
 
@@ -142,12 +142,12 @@ class CatalogExtractionTests {
         assertThat(command.exitCode()).as(command.output()).isEqualTo(1);
         assertThat(command.output()).contains("mismatch: {id=" + id + "}").contains("1 mismatches");
 
-        JsonNode repaired = admin(service).post("/admin/replication/reconciliations?repair=true", null).json();
+        JsonNode repaired = admin(service).post("/actuator/replication/reconciliations", "{\"repair\":true}").json();
         assertThat(repaired.get("tables").get(0).get("repaired").asLong()).isEqualTo(1);
         command = system.runServiceCommand("reconcile");
         assertThat(command.exitCode()).as(command.output()).isZero();
         assertThat(command.output()).contains("0 mismatches");
-        assertThat(admin(service).post("/admin/replication/reconciliations", null).json().get("tables").get(0)
+        assertThat(admin(service).post("/actuator/replication/reconciliations", "{}").json().get("tables").get(0)
                 .get("different").asLong()).isZero();
         assertThat(service.get(PRODUCTS + "/" + id).json().get("name").asString()).isNotEqualTo("corrupted by hand");
     }
@@ -155,22 +155,22 @@ class CatalogExtractionTests {
     @Test
     @Order(4)
     void adminEndpointsNeedCredentialsAndExplainBadRequests() {
-        assertThat(service.post("/admin/replication/reconciliations", null).status()).isEqualTo(401);
-        assertThat(service.put("/admin/replication/phase", "{\"phase\":\"WRITES_MOVED\"}").status()).isEqualTo(401);
+        assertThat(service.post("/actuator/replication/reconciliations", "{}").status()).isEqualTo(401);
+        assertThat(service.post("/actuator/replication/phase", "{\"phase\":\"WRITES_MOVED\"}").status()).isEqualTo(401);
 
-        Http.Response unknownKey = admin(service).post("/admin/replication/repairs",
-                "{\"table\":\"catalog.products\",\"key\":{\"id\":\"" + UUID.randomUUID() + "\"}}");
+        Http.Response unknownKey = admin(service).post("/actuator/replication/repairs",
+                "{\"table\":\"catalog.products\",\"key\":\"id=" + UUID.randomUUID() + "\"}");
         assertThat(unknownKey.status()).isEqualTo(404);
         assertThat(unknownKey.json().get("type").asString()).isEqualTo("urn:problem-type:row-not-found");
 
-        assertProblem(admin(service).post("/admin/replication/repairs",
-                "{\"table\":\"catalog.products\",\"key\":{\"id\":\"not-a-uuid\"}}"), 400);
-        assertProblem(admin(service).post("/admin/replication/repairs",
-                "{\"table\":\"catalog.nothing\",\"key\":{\"id\":\"1\"}}"), 400);
-        assertProblem(admin(service).post("/admin/replication/repairs", "{\"table\":\"catalog.products\"}"), 400);
-        assertProblem(admin(service).post("/admin/replication/repairs", "{not json"), 400);
-        assertProblem(admin(service).put("/admin/replication/phase", "{\"phase\":\"HALFWAY\"}"), 400);
-        assertThat(admin(service).get("/admin/replication/phase").json().get("phase").asString())
+        assertProblem(admin(service).post("/actuator/replication/repairs",
+                "{\"table\":\"catalog.products\",\"key\":\"id=not-a-uuid\"}"), 400);
+        assertProblem(admin(service).post("/actuator/replication/repairs",
+                "{\"table\":\"catalog.nothing\",\"key\":\"id=1\"}"), 400);
+        assertProblem(admin(service).post("/actuator/replication/repairs", "{\"table\":\"catalog.products\"}"), 400);
+        assertProblem(admin(service).post("/actuator/replication/repairs", "{not json"), 400);
+        assertProblem(admin(service).post("/actuator/replication/phase", "{\"phase\":\"HALFWAY\"}"), 400);
+        assertThat(admin(service).get("/actuator/replication/phase").json().get("phase").asString())
                 .isEqualTo("READ_COPY");
     }
 
@@ -233,7 +233,7 @@ class CatalogExtractionTests {
         try (Writer toShop = new Writer(shop, writtenInShop, "writes-moved");
              Writer toService = new Writer(service, writtenInService, "writes-not-owned-here")) {
             await().atMost(CATCH_UP).until(() -> toShop.accepted.get() >= 20 && toService.refused.get() >= 20);
-            Http.Response switched = admin(service).put("/admin/replication/phase", "{\"phase\":\"WRITES_MOVED\"}");
+            Http.Response switched = admin(service).post("/actuator/replication/phase", "{\"phase\":\"WRITES_MOVED\"}");
             assertThat(switched.status()).as(switched.body()).isEqualTo(200);
             await().atMost(CATCH_UP).until(() -> toShop.refused.get() >= 20 && toService.accepted.get() >= 20);
             toShop.close();
@@ -332,7 +332,7 @@ class CatalogExtractionTests {
     private static JsonNode awaitNoMismatches(Http application) {
         JsonNode[] table = new JsonNode[1];
         await().atMost(CATCH_UP).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
-            JsonNode report = admin(application).post("/admin/replication/reconciliations", null).json();
+            JsonNode report = admin(application).post("/actuator/replication/reconciliations", "{}").json();
             table[0] = report.get("tables").get(0);
             assertThat(table[0].get("missing").asLong() + table[0].get("unexpected").asLong()
                     + table[0].get("different").asLong()).as("%s", report).isZero();

@@ -58,7 +58,7 @@ class StranglerRoutingTests {
         system.startService();
         // Same data on both sides before anything is compared.
         await().atMost(Duration.ofMinutes(2)).until(() -> admin(service)
-                .post("/admin/replication/reconciliations", null).json().path("tables").path(0)
+                .post("/actuator/replication/reconciliations", "{}").json().path("tables").path(0)
                 .path("targetRows").asLong() == 300);
     }
 
@@ -104,7 +104,7 @@ class StranglerRoutingTests {
         assertThat(mismatch.path("differences").toString()).contains("/name");
         assertThat(mismatch.path("service").path("name").asString()).isEqualTo("Not what the shop says");
 
-        admin(service).post("/admin/replication/reconciliations?repair=true", null);
+        admin(service).post("/actuator/replication/reconciliations", "{\"repair\":true}");
         unleash.switchFlag("catalog-reads.shadow", false);
         await().atMost(FLAG_CHANGE).until(() -> route().equals("MONOLITH"));
     }

@@ -118,7 +118,7 @@ class DefaultReplication implements Replication, SmartLifecycle {
             return;
         }
         running = true;
-        starter = Thread.ofPlatform().name("ficus-replication-" + properties.name()).daemon().start(() -> {
+        starter = new Thread(() -> {
             while (running) {
                 try {
                     startStreaming();
@@ -128,14 +128,16 @@ class DefaultReplication implements Replication, SmartLifecycle {
                     log.warn("Replication {} cannot start yet, retrying in {}: {}", properties.name(), RETRY,
                             e.getMessage());
                     try {
-                        Thread.sleep(RETRY);
+                        Thread.sleep(RETRY.toMillis());
                     }
                     catch (InterruptedException interrupted) {
                         return;
                     }
                 }
             }
-        });
+        }, "ficus-replication-" + properties.name());
+        starter.setDaemon(true);
+        starter.start();
     }
 
     private synchronized void startStreaming() {
@@ -417,7 +419,7 @@ class DefaultReplication implements Replication, SmartLifecycle {
         long pending = current.deadLetters().pendingCount();
         if (pending > 0) {
             throw new PhaseSwitchRefused(pending + " dead letters of replication " + properties.name() + " wait: this "
-                    + "side lacks their changes. Replay them (POST /admin/replication/dead-letters/replays) first.");
+                    + "side lacks their changes. Replay them (POST /actuator/replication/dead-letters) first.");
         }
     }
 

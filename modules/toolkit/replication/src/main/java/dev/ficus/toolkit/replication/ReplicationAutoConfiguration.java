@@ -6,9 +6,11 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
 
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -20,7 +22,7 @@ import dev.ficus.toolkit.cdc.PostgresDatabase;
 
 /**
  * Replication into the application's database, when {@code ficus.replication.tables} names at
- * least one table; with a web server, its admin endpoints under {@code /admin/replication}.
+ * least one table, operated through the {@code replication} actuator endpoint.
  */
 @AutoConfiguration(after = DataSourceAutoConfiguration.class,
         afterName = "org.springframework.boot.flyway.autoconfigure.FlywayAutoConfiguration")
@@ -31,6 +33,7 @@ import dev.ficus.toolkit.cdc.PostgresDatabase;
 public class ReplicationAutoConfiguration {
 
     @Bean
+    @ConditionalOnMissingBean(Replication.class)
     DefaultReplication replication(ReplicationProperties properties, JdbcConnectionDetails connection,
             DataSource dataSource, ObjectProvider<MeterRegistry> meters) {
         PostgresDatabase home = new PostgresDatabase(connection.getJdbcUrl(), connection.getUsername(),
@@ -40,19 +43,22 @@ public class ReplicationAutoConfiguration {
     }
 
     @Bean
+    @ConditionalOnMissingBean(name = "replicationHealthIndicator")
     ReplicationHealthIndicator replicationHealthIndicator(Replication replication,
             ReplicationProperties properties) {
         return new ReplicationHealthIndicator(replication, properties);
     }
 
     @Bean
-    @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
-    ReplicationAdminController replicationAdminController(Replication replication) {
-        return new ReplicationAdminController(replication);
+    @ConditionalOnAvailableEndpoint
+    @ConditionalOnMissingBean
+    ReplicationEndpoint replicationEndpoint(Replication replication) {
+        return new ReplicationEndpoint(replication);
     }
 
     @Bean
     @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+    @ConditionalOnMissingBean(name = "replicationProblems")
     ReplicationProblems replicationProblems() {
         return new ReplicationProblems();
     }
