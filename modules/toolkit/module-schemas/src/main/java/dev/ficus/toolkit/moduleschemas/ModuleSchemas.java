@@ -9,6 +9,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.configuration.Configuration;
+import org.flywaydb.core.api.output.MigrateResult;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,14 +19,22 @@ import org.springframework.core.io.support.PathMatchingResourcePatternResolver;
 import org.springframework.core.io.support.ResourcePatternResolver;
 
 /**
- * Migrates every module's own schema with its own Flyway history.
+ * Runs the application's own migrations, then migrates every module's own schema with its own
+ * Flyway history.
  *
  * <p>Each folder {@code db/migration/<module>/} on the class path holds one module's migrations.
  * They run against schema {@code <module>} with the history table inside that schema, so modules
  * number their migrations independently and a module's schema can later move with it, history
  * and all, into an extracted service.
+ *
+ * <p>Everything else Spring Boot's Flyway finds in its locations ({@code spring.flyway.locations},
+ * by default {@code db/migration/V1__x.sql} and the like) belongs to the application itself and
+ * runs first, exactly as Spring Boot would run it: same schema, same history table, same settings.
  */
 public final class ModuleSchemas {
+
+    /** Where modules' migration folders are, on the class path. */
+    static final String FOLDER = "db/migration/";
 
     /** A module (schema) name: a plain lower-case SQL identifier. */
     private static final Pattern MIGRATION_FOLDER = Pattern.compile("/db/migration/([a-z][a-z0-9_]*)/[^/]+$");
@@ -42,7 +52,7 @@ public final class ModuleSchemas {
         ResourcePatternResolver resolver = new PathMatchingResourcePatternResolver(classLoader);
         Set<String> modules = new TreeSet<>();
         try {
-            for (Resource migration : resolver.getResources("classpath*:db/migration/*/*.sql")) {
+            for (Resource migration : resolver.getResources("classpath*:" + FOLDER + "*/*.sql")) {
                 Matcher matcher = MIGRATION_FOLDER.matcher(migration.getURL().toString());
                 if (matcher.find()) {
                     modules.add(matcher.group(1));
@@ -61,21 +71,49 @@ public final class ModuleSchemas {
     }
 
     /**
-     * Migrates each module's schema using {@code template}'s connection and settings (everything
-     * Spring Boot's {@code spring.flyway.*} configured) with the module's own location and schema.
+     * Migrates with {@code template}, the Flyway Spring Boot configured from {@code spring.flyway.*}.
+     *
+     * <p>Without module folders, {@code template} migrates as it is. Otherwise the migrations it
+     * finds outside the module folders run first with {@code template}'s schema, history table and
+     * every other setting; they are left out when there are none, applied or pending, so that an
+     * application made of modules only gets no empty history table. Then each module's migrations
+     * run against the module's schema, with its own history there and otherwise the same settings.
      */
     public void migrate(Flyway template) {
+        if (modules.isEmpty()) {
+            template.migrate();
+            return;
+        }
+        Configuration configuration = template.getConfiguration();
+        WithoutModuleFolders own = WithoutModuleFolders.of(configuration, modules);
+        Flyway application = Flyway.configure(configuration.getClassLoader())
+                .configuration(configuration)
+                .resourceProvider(own)
+                .javaMigrationClassProvider(own)
+                .load();
+        if (application.info().all().length > 0) {
+            log(application.migrate(), "The application's own migrations");
+        }
         for (String module : modules) {
-            var result = Flyway.configure(template.getConfiguration().getClassLoader())
-                    .configuration(template.getConfiguration())
+            MigrateResult result = Flyway.configure(configuration.getClassLoader())
+                    .configuration(configuration)
                     .schemas(module)
                     .defaultSchema(module)
                     .createSchemas(true)
-                    .locations("classpath:db/migration/" + module)
+                    .locations("classpath:" + FOLDER + module)
                     .load()
                     .migrate();
-            log.info("Schema {}: {} migration(s) applied, now at version {}", module,
-                    result.migrationsExecuted, result.targetSchemaVersion);
+            log(result, "Schema " + module);
+        }
+    }
+
+    private static void log(MigrateResult result, String what) {
+        if (result.migrationsExecuted == 0) {
+            log.info("{}: up to date", what);
+        }
+        else {
+            log.info("{}: {} migration(s) applied, now at version {}", what, result.migrationsExecuted,
+                    result.targetSchemaVersion);
         }
     }
 }

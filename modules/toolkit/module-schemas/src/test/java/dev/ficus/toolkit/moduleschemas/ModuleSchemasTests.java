@@ -49,6 +49,16 @@ class ModuleSchemasTests {
     }
 
     @Test
+    void anApplicationOfModulesOnlyGetsNoHistoryInTheDefaultSchema() {
+        contexts.run(context -> {
+            JdbcTemplate jdbc = new JdbcTemplate(context.getBean(DataSource.class));
+
+            assertThat(jdbc.queryForObject("select to_regclass('public.flyway_schema_history') is null", Boolean.class))
+                    .isTrue();
+        });
+    }
+
+    @Test
     void startingAgainOnTheSameDatabaseMigratesNothing() {
         // Holding the server keeps it (and its data) alive between the two application starts.
         try (var server = EmbeddedPostgresServer.obtain(new EmbeddedPostgresProperties(true, "", 0, "module_schemas",

@@ -1,0 +1,1 @@
+insert into things values ('another delta thing');

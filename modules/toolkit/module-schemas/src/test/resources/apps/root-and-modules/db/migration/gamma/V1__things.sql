@@ -1,0 +1,2 @@
+create table things (name text primary key);
+insert into things values ('gamma thing');

@@ -1,0 +1,2 @@
+create table notes (text text primary key);
+insert into notes values ('first note');
