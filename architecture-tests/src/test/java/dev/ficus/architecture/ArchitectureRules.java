@@ -2,6 +2,7 @@ package dev.ficus.architecture;
 
 import static com.tngtech.archunit.core.domain.properties.CanBeAnnotated.Predicates.annotatedWith;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.methods;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
@@ -13,6 +14,9 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingFilterBean;
+import org.springframework.context.annotation.Bean;
 import org.springframework.data.relational.core.mapping.Table;
 import org.springframework.data.repository.Repository;
 import org.springframework.stereotype.Controller;
@@ -86,6 +90,18 @@ final class ArchitectureRules {
         return noClasses().that().resideInAPackage(toolkitPackage + "..")
                 .should().dependOnClassesThat().resideInAPackage(shopPackage + "..")
                 .because("the toolkit must fit any monolith, so it cannot know this one");
+    }
+
+    /**
+     * Every bean an auto-configuration under {@code toolkitPackage} defines backs off for the
+     * application's own: a team that drops the toolkit in keeps the last word on each bean.
+     */
+    static ArchRule autoConfiguredBeansBackOff(String toolkitPackage) {
+        return methods().that().areAnnotatedWith(Bean.class)
+                .and().areDeclaredInClassesThat().resideInAPackage(toolkitPackage + "..")
+                .should().beAnnotatedWith(ConditionalOnMissingBean.class)
+                .orShould().beAnnotatedWith(ConditionalOnMissingFilterBean.class)
+                .because("an application adopting the toolkit must be able to replace any bean it defines");
     }
 
     /** The modules under {@code basePackage} that have at least one of {@code classes}. */

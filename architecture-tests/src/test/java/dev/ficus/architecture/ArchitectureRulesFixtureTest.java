@@ -1,5 +1,6 @@
 package dev.ficus.architecture;
 
+import static dev.ficus.architecture.ArchitectureRules.autoConfiguredBeansBackOff;
 import static dev.ficus.architecture.ArchitectureRules.entitiesAreNotPublic;
 import static dev.ficus.architecture.ArchitectureRules.entitiesMapTheirOwnModulesSchema;
 import static dev.ficus.architecture.ArchitectureRules.noPackageCycles;
@@ -101,6 +102,15 @@ class ArchitectureRulesFixtureTest {
         String clean = FIXTURES + ".layering.clean";
         assertThatNoException().isThrownBy(
                 () -> toolkitNeverDependsOnShop(clean + ".toolkit", clean + ".shop").check(FIXTURE_CLASSES));
+    }
+
+    @Test
+    void beansThatDoNotBackOffAreFound() {
+        assertThatThrownBy(() -> autoConfiguredBeansBackOff(FIXTURES + ".autoconfig.stubborn").check(FIXTURE_CLASSES))
+                .isInstanceOf(AssertionError.class)
+                .hasMessageContaining("StubbornAutoConfiguration.clock()");
+        assertThatNoException().isThrownBy(
+                () -> autoConfiguredBeansBackOff(FIXTURES + ".autoconfig.polite").check(FIXTURE_CLASSES));
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.ficus.architecture;
 
 import static com.tngtech.archunit.library.freeze.FreezingArchRule.freeze;
+import static dev.ficus.architecture.ArchitectureRules.autoConfiguredBeansBackOff;
 import static dev.ficus.architecture.ArchitectureRules.entitiesAreNotPublic;
 import static dev.ficus.architecture.ArchitectureRules.entitiesMapTheirOwnModulesSchema;
 import static dev.ficus.architecture.ArchitectureRules.modulesUnder;
@@ -91,6 +92,11 @@ class ArchitectureRulesTest {
     @Test
     void toolkitKnowsNothingOfTheShop() {
         freeze(toolkitNeverDependsOnShop(TOOLKIT, SHOP)).check(CODE);
+    }
+
+    @Test
+    void everyToolkitBeanBacksOffForTheApplicationsOwn() {
+        autoConfiguredBeansBackOff(TOOLKIT).check(CODE);
     }
 
     /** Only a deliberate run with overriding system properties may write the store. */

@@ -3,7 +3,6 @@ package dev.ficus.toolkit.cache;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Optional;
-import java.util.concurrent.Executors;
 
 import javax.sql.DataSource;
 
@@ -14,7 +13,9 @@ import io.micrometer.core.instrument.Metrics;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.event.ApplicationStartedEvent;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
@@ -25,10 +26,13 @@ import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.context.event.EventListener;
 import org.springframework.core.env.Environment;
 import org.springframework.core.annotation.Order;
+import org.springframework.core.task.SimpleAsyncTaskExecutor;
+import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 
 import dev.ficus.toolkit.cdc.ChangeStream;
 import dev.ficus.toolkit.cdc.ChangeStreamProperties;
 import dev.ficus.toolkit.cdc.ConditionalOnChangeDataCapture;
+import dev.ficus.toolkit.cdc.PostgresDatabase;
 import dev.ficus.toolkit.cdc.ChangeSubscription;
 
 /** Cache-aside for the application ({@link Caches}), kept correct by change data capture if present. */
@@ -39,13 +43,23 @@ import dev.ficus.toolkit.cdc.ChangeSubscription;
 public class CacheAsideAutoConfiguration {
 
     @Bean
+    @ConditionalOnMissingBean(Caches.class)
     CaffeineCaches caches(CacheProperties properties, ObjectProvider<MeterRegistry> meterRegistry,
             ObjectProvider<Freshness> freshness) {
         return new CaffeineCaches(properties, meterRegistry.getIfAvailable(() -> Metrics.globalRegistry),
-                Executors.newVirtualThreadPerTaskExecutor(), freshness.getIfAvailable());
+                threadPerTask("ficus-cache-refresh-"), freshness.getIfAvailable());
+    }
+
+    /** Refresh-ahead loads, each on a thread of its own: virtual ones on Java 21 and newer. */
+    private static SimpleAsyncTaskExecutor threadPerTask(String prefix) {
+        SimpleAsyncTaskExecutor executor = new SimpleAsyncTaskExecutor(prefix);
+        executor.setVirtualThreads(Runtime.version().feature() >= 21);
+        return executor;
     }
 
     @Bean
+    @ConditionalOnBean(CaffeineCaches.class)
+    @ConditionalOnMissingBean
     CachesHealthIndicator cachesHealthIndicator(CaffeineCaches caches, ObjectProvider<EvictionBroadcast> broadcast) {
         return new CachesHealthIndicator(caches, broadcast.getIfAvailable());
     }
@@ -56,9 +70,10 @@ public class CacheAsideAutoConfiguration {
      */
     @EventListener
     void started(ApplicationStartedEvent started) {
-        CaffeineCaches caches = started.getApplicationContext().getBean(CaffeineCaches.class);
-        caches.configuredButNotCreated();
-        caches.warmUp();
+        started.getApplicationContext().getBeanProvider(CaffeineCaches.class).ifAvailable(caches -> {
+            caches.configuredButNotCreated();
+            caches.warmUp();
+        });
     }
 
     /**
@@ -68,9 +83,11 @@ public class CacheAsideAutoConfiguration {
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass(ChangeSubscription.class)
     @ConditionalOnChangeDataCapture
+    @ConditionalOnMissingBean(Caches.class)
     static class ChangeDataCaptureInvalidation {
 
         @Bean
+        @ConditionalOnMissingBean
         Freshness cacheFreshness(CacheProperties properties, ObjectProvider<MeterRegistry> meterRegistry) {
             Freshness freshness = new Freshness(properties.maxStaleness(), Clock.systemUTC());
             Gauge.builder("ficus.cache.knowledge.age", freshness,
@@ -83,24 +100,30 @@ public class CacheAsideAutoConfiguration {
         }
 
         @Bean
-        EvictionBroadcast cacheEvictionBroadcast(DataSource dataSource, JdbcConnectionDetails connection,
+        @ConditionalOnMissingBean
+        EvictionBroadcast cacheEvictionBroadcast(DataSource dataSource, ObjectProvider<JdbcConnectionDetails> connection,
                 CaffeineCaches caches, CacheProperties properties, Freshness freshness,
                 ObjectProvider<ChangeStream> stream, ObjectProvider<ChangeStreamProperties> streamProperties,
                 ObjectProvider<MeterRegistry> meterRegistry, Environment environment) {
             String streamName = streamProperties.getIfAvailable(() -> Binder.get(environment)
                     .bindOrCreate("ficus.cdc", ChangeStreamProperties.class)).name();
-            return new EvictionBroadcast(streamName, dataSource, connection.getJdbcUrl(),
-                    connection.getUsername(), connection.getPassword(), properties.evictionChannel(), freshness,
+            PostgresDatabase database = PostgresDatabase.of(connection.getIfAvailable(), dataSource);
+            return new EvictionBroadcast(streamName, dataSource, database.jdbcUrl(), database.user(),
+                    database.password(), properties.evictionChannel(), freshness,
                     () -> streaming(stream.getIfAvailable()), caches::evictAll,
                     meterRegistry.getIfAvailable(() -> Metrics.globalRegistry));
         }
 
         /** Evictions go first among the subscribers: stale reads end before slower work starts. */
         @Bean
+        @ConditionalOnMissingBean(name = "cacheInvalidation")
         @Order(0)
-        ChangeSubscription cacheInvalidation(CaffeineCaches caches, EvictionBroadcast broadcast) {
-            CacheInvalidation invalidation = new CacheInvalidation(caches, broadcast);
+        ChangeSubscription cacheInvalidation(CaffeineCaches caches, EvictionBroadcast broadcast,
+                DataSource dataSource) {
+            CacheInvalidation invalidation = new CacheInvalidation(caches, broadcast,
+                    new NamedParameterJdbcTemplate(dataSource));
             broadcast.receiveWith(eviction -> invalidation.apply(eviction, CaffeineCacheAside.Invalidated.BROADCAST));
+            caches.broadcastWith(broadcast::publishDirect);
             return new ChangeSubscription("cache-invalidation", invalidation.tables(), invalidation);
         }
 

@@ -13,6 +13,7 @@ import org.springframework.boot.actuate.autoconfigure.endpoint.condition.Conditi
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.jdbc.autoconfigure.JdbcConnectionDetails;
@@ -32,26 +33,30 @@ import org.springframework.context.annotation.Bean;
 public class ChangeStreamAutoConfiguration {
 
     @Bean
-    ManagedChangeStream changeStream(ChangeStreamProperties properties, JdbcConnectionDetails connection,
-            DataSource dataSource, List<ChangeSubscription> subscriptions, ObjectProvider<MeterRegistry> meterRegistry) {
-        PostgresDatabase database = new PostgresDatabase(connection.getJdbcUrl(), connection.getUsername(),
-                connection.getPassword());
+    @ConditionalOnMissingBean
+    ManagedChangeStream changeStream(ChangeStreamProperties properties,
+            ObjectProvider<JdbcConnectionDetails> connection, DataSource dataSource,
+            List<ChangeSubscription> subscriptions, ObjectProvider<MeterRegistry> meterRegistry) {
+        PostgresDatabase database = PostgresDatabase.of(connection.getIfAvailable(), dataSource);
         return ChangeStreams.create(properties, database, database, dataSource, subscriptions,
                 meterRegistry.getIfAvailable(() -> Metrics.globalRegistry));
     }
 
     @Bean
+    @ConditionalOnMissingBean
     DeadLetters changeStreamDeadLetters(ManagedChangeStream changeStream) {
         return changeStream.deadLetters();
     }
 
     @Bean
+    @ConditionalOnMissingBean
     ChangeStreamHealthIndicator changeStreamHealthIndicator(ManagedChangeStream changeStream,
             ChangeStreamProperties properties) {
         return new ChangeStreamHealthIndicator(changeStream, properties.retainedWalThreshold());
     }
 
     @Bean
+    @ConditionalOnMissingBean
     @ConditionalOnAvailableEndpoint
     DeadLettersEndpoint deadLettersEndpoint(DeadLetters deadLetters) {
         return new DeadLettersEndpoint(deadLetters);

@@ -12,7 +12,9 @@ import org.springframework.util.unit.DataSize;
  * Settings of the change stream ({@code ficus.cdc.*}).
  *
  * @param enabled              stream at all
- * @param name                 names the stream, and by default its replication slot and publication
+ * @param name                 names the stream, and by default its replication slot and publication;
+ *                             unset, it is {@code spring.application.name} made a plain lower-case
+ *                             identifier (two applications on one server do not collide), else this
  * @param slotName             PostgreSQL replication slot; empty means {@code name}
  * @param publicationName      PostgreSQL publication, kept to the captured tables; empty means {@code name}
  * @param tables               tables to capture besides those that subscriptions name

