@@ -29,6 +29,18 @@ public interface CacheAside<K, V> {
     void evictAll();
 
     /**
+     * Evicts in every instance of the application: here once the current transaction commits, in
+     * the others through the eviction channel, whose message PostgreSQL delivers when that
+     * transaction commits (and never if it rolls back). For staleness no captured table shows (a
+     * value computed from several sources, say); changes of captured tables are evicted
+     * everywhere already. Without a change stream there is no channel: this instance only.
+     */
+    void evictEverywhere(K key);
+
+    /** The type of the keys, which {@link Caches#find(String, Class)} checks. */
+    Class<K> keyType();
+
+    /**
      * Loads many entries in one go when the cache is configured to warm up
      * ({@code ficus.cache.caches.<name>.warm-up=true}).
      */

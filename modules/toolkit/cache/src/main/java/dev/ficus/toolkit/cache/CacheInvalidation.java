@@ -1,7 +1,6 @@
 package dev.ficus.toolkit.cache;
 
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -11,6 +10,11 @@ import java.util.stream.Collectors;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import org.springframework.dao.InvalidDataAccessApiUsageException;
+import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
+import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
+import org.springframework.jdbc.core.namedparam.NamedParameterUtils;
 
 import dev.ficus.toolkit.cache.CaffeineCacheAside.Invalidated;
 import dev.ficus.toolkit.cdc.ChangeEvent;
@@ -38,24 +42,27 @@ class CacheInvalidation implements ChangeHandler {
         }
     }
 
-    private record Binding(String cache, List<String> keyColumns) {
+    private record Binding(String cache, List<String> keyColumns, String keyQuery) {
     }
 
     private final CaffeineCaches caches;
     private final EvictionBroadcast broadcast;
+    private final NamedParameterJdbcTemplate keyQueries;
     private final Map<String, List<Binding>> bindingsByTable;
     /** Evicted here during the current batch, told to the other instances at its end. */
     private final Set<Eviction> toBroadcast = new LinkedHashSet<>();
     /** Commit time of the batch's earliest change that evicted something. */
     private Instant batchCommittedAt;
 
-    CacheInvalidation(CaffeineCaches caches, EvictionBroadcast broadcast) {
+    /** @param keyQueries runs the key queries, on the database the stream captures */
+    CacheInvalidation(CaffeineCaches caches, EvictionBroadcast broadcast, NamedParameterJdbcTemplate keyQueries) {
         this.caches = caches;
         this.broadcast = broadcast;
+        this.keyQueries = keyQueries;
         this.bindingsByTable = caches.properties().caches().entrySet().stream()
                 .flatMap(cache -> cache.getValue().invalidatedBy().stream()
                         .map(invalidation -> Map.entry(invalidation.table(),
-                                new Binding(cache.getKey(), invalidation.keyColumns()))))
+                                new Binding(cache.getKey(), invalidation.keyColumns(), invalidation.keyQuery()))))
                 .collect(Collectors.groupingBy(Map.Entry::getKey,
                         Collectors.mapping(Map.Entry::getValue, Collectors.toList())));
     }
@@ -71,12 +78,8 @@ class CacheInvalidation implements ChangeHandler {
                 evict(Eviction.all(binding.cache()));
                 continue;
             }
-            for (Map<String, Object> image : Arrays.asList(change.before(), change.after())) {
-                Map<String, Object> key = keyColumns(image, binding.keyColumns());
-                if (key != null) {
-                    evict(new Eviction(binding.cache(), key));
-                }
-            }
+            keysOf(change.before(), binding, false).forEach(key -> evict(new Eviction(binding.cache(), key)));
+            keysOf(change.after(), binding, true).forEach(key -> evict(new Eviction(binding.cache(), key)));
         }
         if (!toBroadcast.isEmpty() && (batchCommittedAt == null || change.committedAt().isBefore(batchCommittedAt))) {
             batchCommittedAt = change.committedAt();
@@ -147,13 +150,37 @@ class CacheInvalidation implements ChangeHandler {
         }
     }
 
-    /** The key columns of a row image, in key order; null if the image lacks one of them. */
-    private static Map<String, Object> keyColumns(Map<String, Object> image, List<String> columns) {
-        if (image == null || !image.keySet().containsAll(columns)) {
-            return null;
+    /**
+     * The keys a row image makes stale, each as its columns in key order: the image's key columns
+     * (none if it lacks one of them), or what the key query finds for it. A query that fails fails
+     * the change, which is retried and never skipped. A before image may lack columns (a table
+     * without full replica identity sends only its key); a new row lacking a column the query
+     * names means the query is wrong, which fails the change and says so.
+     */
+    private List<Map<String, Object>> keysOf(Map<String, Object> image, Binding binding, boolean complete) {
+        if (image == null) {
+            return List.of();
+        }
+        if (binding.keyQuery() != null) {
+            MapSqlParameterSource parameters = new MapSqlParameterSource(image);
+            try {
+                NamedParameterUtils.buildValueArray(NamedParameterUtils.parseSqlStatement(binding.keyQuery()),
+                        parameters, null);
+            }
+            catch (InvalidDataAccessApiUsageException missing) {
+                if (complete) {
+                    throw new IllegalStateException("Cache " + binding.cache() + ": the key query names a column "
+                            + "its table does not have (" + missing.getMessage() + ")", missing);
+                }
+                return List.of();
+            }
+            return keyQueries.queryForList(binding.keyQuery(), parameters);
+        }
+        if (!image.keySet().containsAll(binding.keyColumns())) {
+            return List.of();
         }
         Map<String, Object> key = new LinkedHashMap<>();
-        columns.forEach(column -> key.put(column, image.get(column)));
-        return key;
+        binding.keyColumns().forEach(column -> key.put(column, image.get(column)));
+        return List.of(key);
     }
 }

@@ -1,6 +1,8 @@
 package dev.ficus.toolkit.cache;
 
+import java.lang.reflect.Method;
 import java.lang.reflect.RecordComponent;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -15,13 +17,35 @@ final class CacheKeys {
     private CacheKeys() {
     }
 
+    /**
+     * The columns of a key, as {@link #keyOf} reads them back: a record's components by name and
+     * in order, any other key as the one column {@code key}.
+     */
+    static Map<String, Object> columnsOf(Object key) {
+        if (!key.getClass().isRecord()) {
+            return Map.of("key", key);
+        }
+        Map<String, Object> columns = new LinkedHashMap<>();
+        for (RecordComponent component : key.getClass().getRecordComponents()) {
+            try {
+                Method accessor = component.getAccessor();
+                accessor.setAccessible(true);
+                columns.put(component.getName(), accessor.invoke(key));
+            }
+            catch (ReflectiveOperationException e) {
+                throw new IllegalStateException("Cannot read " + component.getName() + " of " + key, e);
+            }
+        }
+        return columns;
+    }
+
     /** The key, or null when the row lacks one of the columns (for example a key-only before image). */
     static Object keyOf(Map<String, Object> row, List<String> columns, Class<?> keyType) {
         if (row == null || !row.keySet().containsAll(columns)) {
             return null;
         }
         if (columns.size() == 1) {
-            return CONVERSIONS.convert(row.get(columns.getFirst()), keyType);
+            return CONVERSIONS.convert(row.get(columns.get(0)), keyType);
         }
         if (!keyType.isRecord() || keyType.getRecordComponents().length != columns.size()) {
             throw new IllegalStateException("A key of " + columns.size() + " columns needs a record key type with as "

@@ -92,17 +92,34 @@ public record CacheProperties(
     }
 
     /**
-     * Changes of {@code table} evict the entries whose key is made of {@code keyColumns}: INSERT
-     * (which may end a cached "not found"), UPDATE and DELETE evict the old and the new key,
-     * TRUNCATE empties the cache.
+     * Changes of {@code table} evict the entries whose keys they give: INSERT (which may end a
+     * cached "not found"), UPDATE and DELETE evict the keys of the old and of the new row, TRUNCATE
+     * empties the cache.
+     *
+     * @param table      {@code schema.table} whose changes evict
+     * @param keyColumns columns of the changed row that make the key, for a cache keyed by that row
+     * @param keyQuery   instead, a query from a changed row to the keys it makes stale, for a cache
+     *                   of a parent that the row belongs to: the row's columns are its named
+     *                   parameters, each result row is a key (e.g. from a visit to its pet's owner:
+     *                   {@code select owner_id from pets where id = :pet_id}). It runs on the
+     *                   streaming instance when the change arrives and reads the database as it is
+     *                   then, so each table on the path to the key needs an invalidation of its own
+     *                   (a pet moving to another owner is the pets table's change)
      */
-    public record Invalidation(String table, List<String> keyColumns) {
+    public record Invalidation(String table, List<String> keyColumns, String keyQuery) {
 
         public Invalidation {
-            if (table == null || !table.contains(".") || keyColumns == null || keyColumns.isEmpty()) {
-                throw new IllegalArgumentException("An invalidation names a schema.table and its key columns");
+            if (table == null || !table.contains(".")) {
+                throw new IllegalArgumentException("An invalidation names a schema.table, not " + table);
             }
-            keyColumns = List.copyOf(keyColumns);
+            boolean byColumns = keyColumns != null && !keyColumns.isEmpty();
+            boolean byQuery = keyQuery != null && !keyQuery.isBlank();
+            if (byColumns == byQuery) {
+                throw new IllegalArgumentException("An invalidation of " + table + " gives either key-columns or a "
+                        + "key-query");
+            }
+            keyColumns = byColumns ? List.copyOf(keyColumns) : List.of();
+            keyQuery = byQuery ? keyQuery : null;
         }
     }
 }

@@ -31,6 +31,22 @@ public interface Caches {
 
     Optional<CacheAside<?, ?>> find(String name);
 
+    /**
+     * The cache of that name, typed by its key (a custom change subscription that evicts, say).
+     *
+     * @throws IllegalArgumentException if the cache was created with another key type
+     */
+    @SuppressWarnings("unchecked")
+    default <K> Optional<CacheAside<K, ?>> find(String name, Class<K> keyType) {
+        return find(name).map(cache -> {
+            if (!cache.keyType().equals(keyType)) {
+                throw new IllegalArgumentException("Cache " + name + " has keys of " + cache.keyType().getName()
+                        + ", not " + keyType.getName());
+            }
+            return (CacheAside<K, ?>) cache;
+        });
+    }
+
     Collection<CacheAside<?, ?>> all();
 
     /**

@@ -9,6 +9,7 @@ import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 
@@ -40,6 +41,7 @@ class CaffeineCacheAside<K, V> implements CacheAside<K, V> {
 
     private final String name;
     private final Class<K> keyType;
+    private volatile BiConsumer<String, Object> everywhere = (cache, key) -> { };
     private final CacheProperties.Spec spec;
     private final Function<K, Optional<V>> source;
     private final WarmUp<K, V> warmUp;
@@ -89,7 +91,7 @@ class CaffeineCacheAside<K, V> implements CacheAside<K, V> {
                 .ticker(ticker)
                 .recordStats()
                 .expireAfter(new JitteredExpiry<K, V>(spec.ttl(), spec.ttlJitter(), spec.negativeTtl()));
-        if (spec.refreshAfter().isPositive()) {
+        if (!spec.refreshAfter().isZero() && !spec.refreshAfter().isNegative()) {
             builder.refreshAfterWrite(spec.refreshAfter());
         }
         this.cache = builder.build(key -> {
@@ -104,7 +106,8 @@ class CaffeineCacheAside<K, V> implements CacheAside<K, V> {
         return name;
     }
 
-    Class<K> keyType() {
+    @Override
+    public Class<K> keyType() {
         return keyType;
     }
 
@@ -197,6 +200,17 @@ class CaffeineCacheAside<K, V> implements CacheAside<K, V> {
     }
 
     @Override
+    public void evictEverywhere(K key) {
+        evictAfterCommit(key);
+        everywhere.accept(name, key);
+    }
+
+    /** How {@link #evictEverywhere} reaches the other instances: the cache's name and the key. */
+    void tellOthersWith(BiConsumer<String, Object> others) {
+        this.everywhere = others;
+    }
+
+    @Override
     public void evictAll() {
         evictAll(Invalidated.APPLICATION);
     }
@@ -240,7 +254,7 @@ class CaffeineCacheAside<K, V> implements CacheAside<K, V> {
             catch (RuntimeException e) {
                 warmUpState = "failed (" + e.getMessage() + "); trying again in " + backoff.toSeconds() + " s";
                 log.warn("Could not warm up cache {}; trying again in {}", name, backoff, e);
-                Thread.sleep(backoff);
+                Thread.sleep(backoff.toMillis());
                 backoff = backoff.multipliedBy(2).compareTo(maxBackoff) > 0 ? maxBackoff : backoff.multipliedBy(2);
             }
         }

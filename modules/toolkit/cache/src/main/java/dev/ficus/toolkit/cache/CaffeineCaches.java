@@ -8,6 +8,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.Executor;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 import com.github.benmanes.caffeine.cache.Ticker;
@@ -27,6 +28,7 @@ class CaffeineCaches implements Caches {
     private final Executor refreshes;
     private final Freshness freshness;
     private final ConcurrentMap<String, CaffeineCacheAside<?, ?>> caches = new ConcurrentHashMap<>();
+    private volatile Consumer<CacheInvalidation.Eviction> channel = eviction -> { };
 
     /**
      * @param freshness how current caches invalidated by change data capture are; null when no
@@ -56,9 +58,19 @@ class CaffeineCaches implements Caches {
                     ? freshness::current : () -> true;
             var cache = new CaffeineCacheAside<>(name, keyType, spec, source, warmUp, refreshes,
                     Ticker.systemTicker(), current, meters);
+            cache.tellOthersWith(this::tellOthers);
             CaffeineCacheMetrics.monitor(meters, cache.caffeine(), name);
             return cache;
         });
+    }
+
+    /** From now on, {@link CacheAside#evictEverywhere} also tells the other instances through {@code channel}. */
+    void broadcastWith(Consumer<CacheInvalidation.Eviction> channel) {
+        this.channel = channel;
+    }
+
+    private void tellOthers(String cache, Object key) {
+        channel.accept(new CacheInvalidation.Eviction(cache, CacheKeys.columnsOf(key)));
     }
 
     @Override
@@ -111,13 +123,17 @@ class CaffeineCaches implements Caches {
 
     /** Warms up the caches configured to, each on a thread of its own, retrying until they are warm. */
     void warmUp() {
-        caffeineCaches().forEach(cache -> Thread.ofVirtual().name("ficus-cache-warm-up-" + cache.name()).start(() -> {
-            try {
-                cache.warmUp(MAX_WARM_UP_BACKOFF);
-            }
-            catch (InterruptedException e) {
-                log.info("Warm-up of cache {} interrupted", cache.name());
-            }
-        }));
+        caffeineCaches().forEach(cache -> {
+            Thread warmUp = new Thread(() -> {
+                try {
+                    cache.warmUp(MAX_WARM_UP_BACKOFF);
+                }
+                catch (InterruptedException e) {
+                    log.info("Warm-up of cache {} interrupted", cache.name());
+                }
+            }, "ficus-cache-warm-up-" + cache.name());
+            warmUp.setDaemon(true);
+            warmUp.start();
+        });
     }
 }

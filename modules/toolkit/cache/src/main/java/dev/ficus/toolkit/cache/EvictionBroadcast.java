@@ -59,7 +59,9 @@ class EvictionBroadcast implements SmartLifecycle {
      *
      * @param stream      the change stream whose evictions it carries ({@code ficus.cdc.name})
      * @param from        the streaming instance that sent it
-     * @param number      its number among that instance's messages, from 1
+     * @param number      its number among that instance's messages, from 1; 0 for an eviction the
+     *                    application asked for ({@link CacheAside#evictEverywhere}), which any
+     *                    instance may send and which says nothing about the stream
      * @param asOf        every change committed before this was handled and its evictions sent before
      *                    this message; null if not known yet
      * @param committedAt commit time of the earliest change whose evictions it carries; null for a heartbeat
@@ -69,8 +71,9 @@ class EvictionBroadcast implements SmartLifecycle {
             List<CacheInvalidation.Eviction> evictions) {
 
         boolean valid() {
-            return stream != null && from != null && number > 0 && evictions != null && evictions.stream()
-                    .allMatch(eviction -> eviction != null && eviction.cache() != null);
+            return stream != null && from != null && number >= 0 && evictions != null && evictions.stream()
+                    .allMatch(eviction -> eviction != null && eviction.cache() != null)
+                    && (number > 0 || !evictions.isEmpty());
         }
     }
 
@@ -135,6 +138,20 @@ class EvictionBroadcast implements SmartLifecycle {
         evictionLag.record(Duration.between(committedAt, Instant.now()));
     }
 
+    /**
+     * Sends an eviction the application asked for to the other instances, unnumbered: any
+     * instance may send one. In a transaction, PostgreSQL delivers it when that commits.
+     */
+    void publishDirect(CacheInvalidation.Eviction eviction) {
+        String payload = JSON.writeValueAsString(new Message(stream, instance, 0, null, null, List.of(eviction)));
+        if (payload.getBytes(StandardCharsets.UTF_8).length > MAX_PAYLOAD_BYTES - 100) {
+            // One key too large to send: the whole cache goes instead.
+            publishDirect(CacheInvalidation.Eviction.all(eviction.cache()));
+            return;
+        }
+        jdbc.queryForObject("select pg_notify(?, ?)", Object.class, CHANNEL, payload);
+    }
+
     /** Sends evictions of changes committed since {@code committedAt} to every instance. */
     void publish(List<CacheInvalidation.Eviction> evictions, Instant committedAt) {
         if (evictions.isEmpty()) {
@@ -149,7 +166,7 @@ class EvictionBroadcast implements SmartLifecycle {
             }
             else {
                 // One key too large to send: the whole cache goes instead.
-                publish(List.of(CacheInvalidation.Eviction.all(evictions.getFirst().cache())), committedAt);
+                publish(List.of(CacheInvalidation.Eviction.all(evictions.get(0).cache())), committedAt);
             }
             return;
         }
@@ -170,8 +187,15 @@ class EvictionBroadcast implements SmartLifecycle {
     @Override
     public synchronized void start() {
         running = true;
-        listener = Thread.ofPlatform().daemon().name("ficus-cache-evictions").start(this::listen);
-        heartbeat = Thread.ofVirtual().name("ficus-cache-heartbeat").start(this::beat);
+        listener = daemon("ficus-cache-evictions", this::listen);
+        heartbeat = daemon("ficus-cache-heartbeat", this::beat);
+    }
+
+    private static Thread daemon(String name, Runnable task) {
+        Thread thread = new Thread(task, name);
+        thread.setDaemon(true);
+        thread.start();
+        return thread;
     }
 
     @Override
@@ -277,6 +301,12 @@ class EvictionBroadcast implements SmartLifecycle {
                     payload.length() > 200 ? payload.substring(0, 200) + "…" : payload);
             return;
         }
+        if (message.number() == 0) {
+            if (!instance.equals(message.from())) {
+                message.evictions().forEach(receiver);
+            }
+            return;
+        }
         Freshness.Heard heard = freshness.heard(message.from(), message.number());
         if (heard == Freshness.Heard.GAP || heard == Freshness.Heard.NEW_LEADER) {
             evictEverything.accept(heard == Freshness.Heard.GAP ? "gap" : "new-leader");
@@ -309,7 +339,7 @@ class EvictionBroadcast implements SmartLifecycle {
 
     private void pause(Duration duration) {
         try {
-            Thread.sleep(duration);
+            Thread.sleep(duration.toMillis());
         }
         catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -16,7 +16,7 @@ final class PassThroughCaches implements Caches {
     @SuppressWarnings("unchecked")
     public <K, V> CacheAside<K, V> cacheAside(String name, Class<K> keyType, Function<K, Optional<V>> source,
             CacheAside.WarmUp<K, V> warmUp) {
-        return (CacheAside<K, V>) caches.computeIfAbsent(name, created -> new PassThrough<>(name, source));
+        return (CacheAside<K, V>) caches.computeIfAbsent(name, created -> new PassThrough<>(name, keyType, source));
     }
 
     @Override
@@ -29,7 +29,7 @@ final class PassThroughCaches implements Caches {
         return List.copyOf(caches.values());
     }
 
-    private record PassThrough<K, V>(String name, Function<K, Optional<V>> source) implements CacheAside<K, V> {
+    private record PassThrough<K, V>(String name, Class<K> keyType, Function<K, Optional<V>> source) implements CacheAside<K, V> {
 
         @Override
         public Optional<V> get(K key) {
@@ -46,6 +46,10 @@ final class PassThroughCaches implements Caches {
 
         @Override
         public void evictAll() {
+        }
+
+        @Override
+        public void evictEverywhere(K key) {
         }
     }
 }

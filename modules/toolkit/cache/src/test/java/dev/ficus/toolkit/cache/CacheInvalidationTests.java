@@ -109,6 +109,38 @@ class CacheInvalidationTests {
         eventually(() -> depot.labels().get(new PairKey(7, 7)), Optional.empty());
     }
 
+    /** A note on a part of a thing: the thing's cached count is evicted through the key query. */
+    @Test
+    void aChangeOfAChildRowEvictsTheParentItBelongsTo() {
+        long thing = insert("bicycle");
+        long part = thing * 10;
+        jdbc.sql("insert into depot.parts values (?, ?, 'wheel')").params(part, thing).update();
+        eventually(() -> depot.notesOfThing().get(thing), Optional.of(0L));
+
+        jdbc.sql("insert into depot.part_notes values (?, ?, 'spokes loose')").params(part * 10, part).update();
+        eventually(() -> depot.notesOfThing().get(thing), Optional.of(1L));
+
+        jdbc.sql("update depot.part_notes set note = 'fixed' where id = ?").param(part * 10).update();
+        jdbc.sql("delete from depot.part_notes where id = ?").param(part * 10).update();
+        eventually(() -> depot.notesOfThing().get(thing), Optional.of(0L));
+    }
+
+    /** A part moving to another thing: the parts table's own invalidation evicts both things. */
+    @Test
+    void aChildMovingToAnotherParentEvictsBoth() {
+        long from = insert("tandem");
+        long to = insert("tricycle");
+        jdbc.sql("insert into depot.parts values (?, ?, 'bell')").params(from * 10, from).update();
+        jdbc.sql("insert into depot.part_notes values (?, ?, 'rings')").params(from * 100, from * 10).update();
+        eventually(() -> depot.notesOfThing().get(from), Optional.of(1L));
+        eventually(() -> depot.notesOfThing().get(to), Optional.of(0L));
+
+        jdbc.sql("update depot.parts set thing_id = ? where id = ?").params(to, from * 10).update();
+
+        eventually(() -> depot.notesOfThing().get(from), Optional.of(0L));
+        eventually(() -> depot.notesOfThing().get(to), Optional.of(1L));
+    }
+
     private long insert(String name) {
         long id = IDS.incrementAndGet();
         jdbc.sql("insert into depot.things values (?, ?, ?)").params(id, "C" + id, name).update();

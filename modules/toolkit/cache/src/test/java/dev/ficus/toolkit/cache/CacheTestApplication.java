@@ -13,7 +13,8 @@ class CacheTestApplication {
     }
 
     record Depot(CacheAside<Long, String> names, CacheAside<String, String> namesByCode,
-            CacheAside<PairKey, String> labels) {
+            CacheAside<PairKey, String> labels, CacheAside<Long, Long> notesOfThing,
+            CacheAside<String, String> settings) {
     }
 
     @Bean
@@ -25,7 +26,13 @@ class CacheTestApplication {
                         .sql("select name from depot.things where code = ?").param(code).query(String.class).optional()),
                 caches.cacheAside("pairs", PairKey.class, key -> jdbc
                         .sql("select label from depot.pairs where left_id = ? and right_id = ?")
-                        .params(key.left(), key.right()).query(String.class).optional()));
+                        .params(key.left(), key.right()).query(String.class).optional()),
+                caches.cacheAside("thing-notes", Long.class, thing -> jdbc.sql("""
+                        select count(*) from depot.part_notes n join depot.parts p on p.id = n.part_id
+                        where p.thing_id = ?""").param(thing).query(Long.class).optional()),
+                caches.cacheAside("settings", String.class, name -> jdbc
+                        .sql("select value from depot.settings where name = ?").param(name).query(String.class)
+                        .optional()));
     }
 
 }

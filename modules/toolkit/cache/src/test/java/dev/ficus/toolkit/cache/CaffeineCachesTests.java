@@ -15,7 +15,7 @@ class CaffeineCachesTests {
     @Test
     void aConfiguredNameNoCodeCreatesIsFound() {
         var spec = new CacheProperties.Spec(true, 100, Duration.ofMinutes(10), 0.1, Duration.ZERO, Duration.ZERO, false,
-                List.of(new CacheProperties.Invalidation("shop.products", List.of("id"))));
+                List.of(new CacheProperties.Invalidation("shop.products", List.of("id"), null)));
         var settings = new CacheProperties(Map.of("products", spec, "prodcuts-by-sku", spec), Duration.ofSeconds(5),
                 new CacheProperties.EvictionChannel(Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(2),
                         Duration.ofSeconds(10)));

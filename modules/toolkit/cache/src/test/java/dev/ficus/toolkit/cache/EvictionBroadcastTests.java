@@ -16,6 +16,8 @@ import org.springframework.boot.health.contributor.Status;
 import org.springframework.boot.jdbc.autoconfigure.JdbcConnectionDetails;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 import dev.ficus.toolkit.cache.CacheTestApplication.Depot;
 import dev.ficus.toolkit.cdc.ChangeStream;
@@ -53,6 +55,49 @@ class EvictionBroadcastTests {
             assertThat(invalidations(follower, "change-data-capture")).isZero();
             assertThat(invalidations(leader, "change-data-capture")).as("from its own stream").isPositive();
             assertThat(invalidations(leader, "broadcast")).as("its own messages are not applied twice").isZero();
+        }
+    }
+
+    /**
+     * An eviction the application asks for on an instance that does not stream reaches the others
+     * when its transaction commits, and only then; it says nothing about the stream, so it empties
+     * no cache and leaves freshness as it was.
+     */
+    @Test
+    void anEvictionAskedForOnAnyInstanceReachesTheOthersWhenItsTransactionCommits() {
+        try (ConfigurableApplicationContext leader = start();
+             ConfigurableApplicationContext follower = start()) {
+            awaitLeaderAndCurrentFollower(leader, follower);
+            JdbcClient jdbc = follower.getBean(JdbcClient.class);
+            jdbc.sql("insert into depot.settings values ('mode', 'calm') on conflict (name) do update set value = 'calm'")
+                    .update();
+            CacheAside<String, String> leadersSettings = leader.getBean(Depot.class).settings();
+            CacheAside<String, ?> followersSettings = follower.getBean(Caches.class).find("settings", String.class)
+                    .orElseThrow();
+            assertThat(leadersSettings.get("mode")).contains("calm");
+            assertThat(followersSettings.get("mode")).isEqualTo(Optional.of("calm"));
+
+            TransactionTemplate transaction = new TransactionTemplate(follower.getBean(PlatformTransactionManager.class));
+            transaction.executeWithoutResult(status -> {
+                jdbc.sql("update depot.settings set value = 'rolled back' where name = 'mode'").update();
+                followersSettings.evictEverywhere("mode");
+                status.setRollbackOnly();
+            });
+            transaction.executeWithoutResult(status -> {
+                jdbc.sql("update depot.settings set value = 'busy' where name = 'mode'").update();
+                followersSettings.evictEverywhere("mode");
+                assertThat(followersSettings.get("mode")).as("evicted here only at commit").isEqualTo(Optional.of("calm"));
+            });
+
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+                    .until(() -> leadersSettings.get("mode"), Optional.of("busy")::equals);
+            assertThat(followersSettings.get("mode")).isEqualTo(Optional.of("busy"));
+            MeterRegistry meters = leader.getBean(MeterRegistry.class);
+            assertThat(meters.counter("ficus.cache.invalidations", "cache", "settings", "source", "broadcast").count())
+                    .as("one eviction heard: the rolled back one was never sent").isEqualTo(1.0);
+            assertThat(meters.counter("ficus.cache.flushes", "reason", "new-leader").count()).isZero();
+            assertThat(rejected(leader)).isZero();
+            assertThat(leader.getBean(Freshness.class).current()).isTrue();
         }
     }
 
