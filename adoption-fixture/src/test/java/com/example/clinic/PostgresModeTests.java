@@ -90,6 +90,11 @@ class PostgresModeTests {
 
         HttpResponse<String> page = get("/owners/1", "text/html");
         assertThat(page.body()).contains("Monona");
+        // Evicted key by key by the change stream, not by expiry and not by emptying the cache.
+        assertThat(meters.get("ficus.cache.invalidations").tag("cache", "owner-details")
+                .tag("source", "change-data-capture").counter().count()).isGreaterThanOrEqualTo(2);
+        assertThat(meters.find("ficus.cache.key-query.failures").counters()).allSatisfy(failures ->
+                assertThat(failures.count()).isZero());
     }
 
     private String owner(long id) throws IOException, InterruptedException {

@@ -3,6 +3,8 @@ package dev.ficus.toolkit.cache;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ForkJoinPool;
 
 import javax.sql.DataSource;
 
@@ -50,10 +52,16 @@ public class CacheAsideAutoConfiguration {
                 threadPerTask("ficus-cache-refresh-"), freshness.getIfAvailable());
     }
 
-    /** Refresh-ahead loads, each on a thread of its own: virtual ones on Java 21 and newer. */
-    private static SimpleAsyncTaskExecutor threadPerTask(String prefix) {
+    /**
+     * Where the caches refresh ahead and do their upkeep: a virtual thread per task on Java 21 and
+     * newer (a refresh may wait on the database), else Caffeine's default, the common pool.
+     */
+    private static Executor threadPerTask(String prefix) {
+        if (Runtime.version().feature() < 21) {
+            return ForkJoinPool.commonPool();
+        }
         SimpleAsyncTaskExecutor executor = new SimpleAsyncTaskExecutor(prefix);
-        executor.setVirtualThreads(Runtime.version().feature() >= 21);
+        executor.setVirtualThreads(true);
         return executor;
     }
 
@@ -116,12 +124,13 @@ public class CacheAsideAutoConfiguration {
 
         /** Evictions go first among the subscribers: stale reads end before slower work starts. */
         @Bean
-        @ConditionalOnMissingBean(name = "cacheInvalidation")
+        @ConditionalOnMissingBean(name = "ficusCacheInvalidation")
         @Order(0)
-        ChangeSubscription cacheInvalidation(CaffeineCaches caches, EvictionBroadcast broadcast,
-                DataSource dataSource) {
+        ChangeSubscription ficusCacheInvalidation(CaffeineCaches caches, EvictionBroadcast broadcast,
+                DataSource dataSource, ObjectProvider<MeterRegistry> meterRegistry) {
             CacheInvalidation invalidation = new CacheInvalidation(caches, broadcast,
-                    new NamedParameterJdbcTemplate(dataSource));
+                    new NamedParameterJdbcTemplate(dataSource),
+                    meterRegistry.getIfAvailable(() -> Metrics.globalRegistry));
             broadcast.receiveWith(eviction -> invalidation.apply(eviction, CaffeineCacheAside.Invalidated.BROADCAST));
             caches.broadcastWith(broadcast::publishDirect);
             return new ChangeSubscription("cache-invalidation", invalidation.tables(), invalidation);

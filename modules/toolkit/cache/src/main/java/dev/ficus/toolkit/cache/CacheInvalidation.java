@@ -1,17 +1,22 @@
 package dev.ficus.toolkit.cache;
 
+import java.sql.Types;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.springframework.dao.InvalidDataAccessApiUsageException;
+import org.springframework.jdbc.core.SqlParameterValue;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.jdbc.core.namedparam.NamedParameterUtils;
@@ -48,6 +53,7 @@ class CacheInvalidation implements ChangeHandler {
     private final CaffeineCaches caches;
     private final EvictionBroadcast broadcast;
     private final NamedParameterJdbcTemplate keyQueries;
+    private final Function<String, Counter> keyQueryFailures;
     private final Map<String, List<Binding>> bindingsByTable;
     /** Evicted here during the current batch, told to the other instances at its end. */
     private final Set<Eviction> toBroadcast = new LinkedHashSet<>();
@@ -55,10 +61,15 @@ class CacheInvalidation implements ChangeHandler {
     private Instant batchCommittedAt;
 
     /** @param keyQueries runs the key queries, on the database the stream captures */
-    CacheInvalidation(CaffeineCaches caches, EvictionBroadcast broadcast, NamedParameterJdbcTemplate keyQueries) {
+    CacheInvalidation(CaffeineCaches caches, EvictionBroadcast broadcast, NamedParameterJdbcTemplate keyQueries,
+            MeterRegistry meters) {
         this.caches = caches;
         this.broadcast = broadcast;
         this.keyQueries = keyQueries;
+        this.keyQueryFailures = cache -> Counter.builder("ficus.cache.key-query.failures")
+                .description("Changes whose key query failed, so that the whole cache was emptied instead")
+                .tag("cache", cache)
+                .register(meters);
         this.bindingsByTable = caches.properties().caches().entrySet().stream()
                 .flatMap(cache -> cache.getValue().invalidatedBy().stream()
                         .map(invalidation -> Map.entry(invalidation.table(),
@@ -78,8 +89,18 @@ class CacheInvalidation implements ChangeHandler {
                 evict(Eviction.all(binding.cache()));
                 continue;
             }
-            keysOf(change.before(), binding, false).forEach(key -> evict(new Eviction(binding.cache(), key)));
-            keysOf(change.after(), binding, true).forEach(key -> evict(new Eviction(binding.cache(), key)));
+            try {
+                keysOf(change.before(), binding, false).forEach(key -> evict(new Eviction(binding.cache(), key)));
+                keysOf(change.after(), binding, true).forEach(key -> evict(new Eviction(binding.cache(), key)));
+            }
+            catch (RuntimeException e) {
+                // A key query that cannot run (a wrong query, a missing grant, the database gone)
+                // must not stop the stream for every subscriber: the whole cache goes instead.
+                log.warn("Cache {}: the key query for a change of {} failed ({}); emptying the cache instead",
+                        binding.cache(), change.table(), e.toString());
+                keyQueryFailures.apply(binding.cache()).increment();
+                evict(Eviction.all(binding.cache()));
+            }
         }
         if (!toBroadcast.isEmpty() && (batchCommittedAt == null || change.committedAt().isBefore(batchCommittedAt))) {
             batchCommittedAt = change.committedAt();
@@ -152,17 +173,20 @@ class CacheInvalidation implements ChangeHandler {
 
     /**
      * The keys a row image makes stale, each as its columns in key order: the image's key columns
-     * (none if it lacks one of them), or what the key query finds for it. A query that fails fails
-     * the change, which is retried and never skipped. A before image may lack columns (a table
-     * without full replica identity sends only its key); a new row lacking a column the query
-     * names means the query is wrong, which fails the change and says so.
+     * (none if it lacks one of them), or what the key query finds for it. A before image may lack
+     * columns (a table without full replica identity sends only its key); a new row lacking a
+     * column the query names means the query is wrong. Text values are bound untyped, so that
+     * PostgreSQL reads them as the column's type (uuid, an enum, jsonb), as the change stream
+     * sends those as text.
      */
     private List<Map<String, Object>> keysOf(Map<String, Object> image, Binding binding, boolean complete) {
         if (image == null) {
             return List.of();
         }
         if (binding.keyQuery() != null) {
-            MapSqlParameterSource parameters = new MapSqlParameterSource(image);
+            MapSqlParameterSource parameters = new MapSqlParameterSource();
+            image.forEach((column, value) -> parameters.addValue(column,
+                    value instanceof String ? new SqlParameterValue(Types.OTHER, value) : value));
             try {
                 NamedParameterUtils.buildValueArray(NamedParameterUtils.parseSqlStatement(binding.keyQuery()),
                         parameters, null);

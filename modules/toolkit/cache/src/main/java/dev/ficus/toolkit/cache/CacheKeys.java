@@ -6,6 +6,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.core.convert.ConversionException;
 import org.springframework.core.convert.ConversionService;
 import org.springframework.core.convert.support.DefaultConversionService;
 
@@ -13,8 +16,28 @@ import org.springframework.core.convert.support.DefaultConversionService;
 final class CacheKeys {
 
     private static final ConversionService CONVERSIONS = DefaultConversionService.getSharedInstance();
+    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private CacheKeys() {
+    }
+
+    /**
+     * A value as the given type: Spring's conversions first; else as JSON would read it (an ISO
+     * date or instant sent as text by the eviction channel, say).
+     */
+    private static Object convert(Object value, Class<?> type) {
+        if (value == null || type.isInstance(value)) {
+            return value;
+        }
+        if (CONVERSIONS.canConvert(value.getClass(), type)) {
+            try {
+                return CONVERSIONS.convert(value, type);
+            }
+            catch (ConversionException notThisWay) {
+                // read as JSON would, below
+            }
+        }
+        return JSON.convertValue(value, type);
     }
 
     /**
@@ -44,8 +67,8 @@ final class CacheKeys {
         if (row == null || !row.keySet().containsAll(columns)) {
             return null;
         }
-        if (columns.size() == 1) {
-            return CONVERSIONS.convert(row.get(columns.get(0)), keyType);
+        if (columns.size() == 1 && !keyType.isRecord()) {
+            return convert(row.get(columns.get(0)), keyType);
         }
         if (!keyType.isRecord() || keyType.getRecordComponents().length != columns.size()) {
             throw new IllegalStateException("A key of " + columns.size() + " columns needs a record key type with as "
@@ -56,7 +79,7 @@ final class CacheKeys {
         Class<?>[] types = new Class<?>[components.length];
         for (int i = 0; i < components.length; i++) {
             types[i] = components[i].getType();
-            values[i] = CONVERSIONS.convert(row.get(columns.get(i)), types[i]);
+            values[i] = convert(row.get(columns.get(i)), types[i]);
         }
         try {
             var constructor = keyType.getDeclaredConstructor(types);

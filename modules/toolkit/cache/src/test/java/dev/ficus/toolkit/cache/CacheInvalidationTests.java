@@ -5,6 +5,7 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -36,6 +37,9 @@ class CacheInvalidationTests {
 
     @Autowired
     Freshness freshness;
+
+    @Autowired
+    MeterRegistry meters;
 
     /** Streaming, and the caches read from memory (not bypassed): what follows tests their evictions. */
     @BeforeEach
@@ -123,6 +127,28 @@ class CacheInvalidationTests {
         jdbc.sql("update depot.part_notes set note = 'fixed' where id = ?").param(part * 10).update();
         jdbc.sql("delete from depot.part_notes where id = ?").param(part * 10).update();
         eventually(() -> depot.notesOfThing().get(thing), Optional.of(0L));
+    }
+
+    /**
+     * A key query that cannot run empties its cache instead of stopping the stream: the change is
+     * still seen, and every other cache goes on being evicted key by key.
+     */
+    @Test
+    void aKeyQueryThatFailsEmptiesItsCacheAndTheStreamGoesOn() {
+        long thing = insert("scooter");
+        jdbc.sql("insert into depot.parts values (?, ?, 'deck')").params(thing * 10, thing).update();
+        eventually(() -> depot.notesOfThingMisconfigured().get(thing), Optional.of(0L));
+        double failures = meters.counter("ficus.cache.key-query.failures", "cache", "thing-notes-misconfigured").count();
+
+        jdbc.sql("insert into depot.part_notes values (?, ?, 'wobbles')").params(thing * 100, thing * 10).update();
+
+        eventually(() -> depot.notesOfThingMisconfigured().get(thing), Optional.of(1L));
+        assertThat(meters.counter("ficus.cache.key-query.failures", "cache", "thing-notes-misconfigured").count())
+                .isGreaterThan(failures);
+        assertThat(depot.notesOfThing().get(thing)).contains(1L);
+        jdbc.sql("update depot.things set name = 'kick scooter' where id = ?").param(thing).update();
+        eventually(() -> depot.names().get(thing), Optional.of("kick scooter"));
+        assertThat(stream.state()).isEqualTo(ChangeStream.State.STREAMING);
     }
 
     /** A part moving to another thing: the parts table's own invalidation evicts both things. */

@@ -1,5 +1,7 @@
 package dev.ficus.toolkit.cache;
 
+import java.util.Optional;
+
 
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.context.annotation.Bean;
@@ -14,7 +16,7 @@ class CacheTestApplication {
 
     record Depot(CacheAside<Long, String> names, CacheAside<String, String> namesByCode,
             CacheAside<PairKey, String> labels, CacheAside<Long, Long> notesOfThing,
-            CacheAside<String, String> settings) {
+            CacheAside<Long, Long> notesOfThingMisconfigured, CacheAside<String, String> settings) {
     }
 
     @Bean
@@ -27,12 +29,16 @@ class CacheTestApplication {
                 caches.cacheAside("pairs", PairKey.class, key -> jdbc
                         .sql("select label from depot.pairs where left_id = ? and right_id = ?")
                         .params(key.left(), key.right()).query(String.class).optional()),
-                caches.cacheAside("thing-notes", Long.class, thing -> jdbc.sql("""
-                        select count(*) from depot.part_notes n join depot.parts p on p.id = n.part_id
-                        where p.thing_id = ?""").param(thing).query(Long.class).optional()),
+                caches.cacheAside("thing-notes", Long.class, thing -> notesOf(jdbc, thing)),
+                caches.cacheAside("thing-notes-misconfigured", Long.class, thing -> notesOf(jdbc, thing)),
                 caches.cacheAside("settings", String.class, name -> jdbc
                         .sql("select value from depot.settings where name = ?").param(name).query(String.class)
                         .optional()));
     }
 
+    private static Optional<Long> notesOf(JdbcClient jdbc, long thing) {
+        return jdbc.sql("""
+                select count(*) from depot.part_notes n join depot.parts p on p.id = n.part_id
+                where p.thing_id = ?""").param(thing).query(Long.class).optional();
+    }
 }

@@ -3,6 +3,7 @@ package dev.ficus.toolkit.cdc;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -14,7 +15,8 @@ import org.springframework.util.unit.DataSize;
 /**
  * UP while streaming, or while standing by for the instance that streams; DOWN while the
  * connector is down or its slot was lost. {@code DEGRADED} (HTTP 200: restarting the instance
- * would not help) while dead letters wait or the slot holds back more WAL than its threshold.
+ * would not help) while dead letters wait, or the slot, or an abandoned slot of another stream on
+ * the same database (nothing reads it: drop it), holds back more WAL than its threshold.
  */
 class ChangeStreamHealthIndicator implements HealthIndicator {
 
@@ -55,6 +57,12 @@ class ChangeStreamHealthIndicator implements HealthIndicator {
         if (slot.isPresent()) {
             degraded |= slot.get().retainedWalBytes() > retainedWalThreshold.toBytes()
                     || "unreserved".equals(slot.get().walStatus());
+        }
+        List<ChangeStream.Slot> abandoned = stream.abandonedSlots();
+        if (!abandoned.isEmpty()) {
+            details.put("abandonedSlots", abandoned.stream().map(other -> Map.of("name", other.name(),
+                    "retainedWalBytes", other.retainedWalBytes())).toList());
+            degraded |= abandoned.stream().anyMatch(other -> other.retainedWalBytes() > retainedWalThreshold.toBytes());
         }
         Status status = switch (stream.state()) {
             case STREAMING, STANDBY -> degraded ? DEGRADED : Status.UP;

@@ -6,6 +6,7 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
@@ -125,6 +126,11 @@ class DebeziumChangeStream implements ManagedChangeStream {
     @Override
     public Optional<Slot> slot() {
         return slot.current();
+    }
+
+    @Override
+    public List<Slot> abandonedSlots() {
+        return slot.abandoned();
     }
 
     @Override

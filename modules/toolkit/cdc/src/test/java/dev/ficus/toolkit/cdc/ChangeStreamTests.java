@@ -3,6 +3,7 @@ package dev.ficus.toolkit.cdc;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.micrometer.core.instrument.MeterRegistry;
@@ -43,6 +44,9 @@ class ChangeStreamTests {
     @Autowired
     MeterRegistry meters;
 
+    @Autowired
+    ChangeStreamHealthIndicator healthIndicator;
+
     @BeforeEach
     void streaming() {
         recorder.failing = change -> false;
@@ -71,6 +75,24 @@ class ChangeStreamTests {
         assertThat(changes.get(2).before()).containsEntry("name", "desk lamp");
         assertThat(update.committedAt()).isBefore(java.time.Instant.now());
         assertThat(meters.get("ficus.cdc.lag").timer().count()).isPositive();
+    }
+
+    /** A slot left behind by another application (slot and publication named alike) shows in health, ours does not. */
+    @Test
+    void anAbandonedSlotOfAnotherStreamIsReported() {
+        jdbc.sql("select pg_create_logical_replication_slot('gone_app', 'pgoutput')").query(Object.class).list();
+        jdbc.sql("create publication gone_app").update();
+        try {
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(lifecycle.abandonedSlots())
+                    .extracting(ChangeStream.Slot::name).contains("gone_app"));
+            Map<String, Object> details = healthIndicator.health().getDetails();
+            assertThat(details.get("abandonedSlots")).asString().contains("gone_app").doesNotContain(stream.slot()
+                    .orElseThrow().name());
+        }
+        finally {
+            jdbc.sql("select pg_drop_replication_slot('gone_app')").query(Object.class).list();
+            jdbc.sql("drop publication gone_app").update();
+        }
     }
 
     @Test

@@ -34,10 +34,10 @@ public class ReplicationAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean(Replication.class)
-    DefaultReplication replication(ReplicationProperties properties, JdbcConnectionDetails connection,
-            DataSource dataSource, ObjectProvider<MeterRegistry> meters) {
-        PostgresDatabase home = new PostgresDatabase(connection.getJdbcUrl(), connection.getUsername(),
-                connection.getPassword());
+    DefaultReplication replication(ReplicationProperties properties,
+            ObjectProvider<JdbcConnectionDetails> connection, DataSource dataSource,
+            ObjectProvider<MeterRegistry> meters) {
+        PostgresDatabase home = PostgresDatabase.of(connection.getIfAvailable(), dataSource);
         return new DefaultReplication(properties, home, dataSource,
                 meters.getIfAvailable(() -> Metrics.globalRegistry));
     }

@@ -8,6 +8,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 
@@ -16,6 +19,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.core.task.SimpleAsyncTaskExecutor;
+import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 
 /**
  * Makes routers: implementations of a module's API interface that send each call to the module
@@ -27,12 +31,11 @@ public final class Routers implements DisposableBean {
     private final Map<String, RoutingProperties.Capability> settings;
     private final CallContext context;
     private final RoutingProperties.Context identities;
-    private final SimpleAsyncTaskExecutor serviceCalls = new SimpleAsyncTaskExecutor("ficus-service-call-");
+    private final Executor serviceCalls = serviceCalls();
     private final RoutingFlags flags;
 
     Routers(RoutingProperties properties, RoutingFlags flags, CallContext context,
             UnaryOperator<Callable<Object>> contextPropagation, JsonMapper json, MeterRegistry meters) {
-        serviceCalls.setVirtualThreads(Runtime.version().feature() >= 21);
         this.settings = properties.capabilities();
         this.context = context;
         this.identities = properties.context();
@@ -113,10 +116,31 @@ public final class Routers implements DisposableBean {
         return status;
     }
 
+    /**
+     * Calls to extracted services, each on a thread of its own (a virtual one on Java 21 and
+     * newer; else pooled daemon threads), interrupted when the application stops.
+     */
+    private static Executor serviceCalls() {
+        if (Runtime.version().feature() < 21) {
+            CustomizableThreadFactory threads = new CustomizableThreadFactory("ficus-service-call-");
+            threads.setDaemon(true);
+            return Executors.newCachedThreadPool(threads);
+        }
+        SimpleAsyncTaskExecutor executor = new SimpleAsyncTaskExecutor("ficus-service-call-");
+        executor.setVirtualThreads(true);
+        executor.setCancelRemainingTasksOnClose(true);
+        return executor;
+    }
+
     @Override
     public void destroy() {
         capabilities.values().forEach(CapabilityRouter::close);
-        serviceCalls.close();
+        if (serviceCalls instanceof ExecutorService pool) {
+            pool.shutdownNow();
+        }
+        else {
+            ((SimpleAsyncTaskExecutor) serviceCalls).close();
+        }
         flags.close();
     }
 }
