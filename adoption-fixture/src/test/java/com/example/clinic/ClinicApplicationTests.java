@@ -16,6 +16,7 @@ import org.springframework.context.ApplicationContext;
 import dev.ficus.toolkit.cdc.ChangeStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** The clinic in its default mode, on H2: it runs as it did before it adopted the toolkit. */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
@@ -61,6 +62,13 @@ class ClinicApplicationTests {
         HttpResponse<String> health = get("/actuator/health", "application/json");
         assertThat(health.statusCode()).isEqualTo(200);
         assertThat(health.body()).contains("\"status\":\"UP\"");
+    }
+
+    /** Given a JDK 17 (JAVA17_HOME), the clinic's tests run on it, toolkit and all. */
+    @Test
+    void runsOnJava17WhenOneIsGiven() {
+        assumeTrue(System.getenv("JAVA17_HOME") != null, "no JAVA17_HOME: the tests run on the build's JDK");
+        assertThat(Runtime.version().feature()).isEqualTo(17);
     }
 
     private HttpResponse<String> get(String path, String accept) throws IOException, InterruptedException {
