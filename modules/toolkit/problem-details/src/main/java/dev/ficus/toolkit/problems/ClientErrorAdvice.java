@@ -6,6 +6,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.UUID;
 
+import jakarta.servlet.http.HttpServletResponse;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.exc.MismatchedInputException;
 
@@ -72,10 +73,26 @@ class ClientErrorAdvice implements MessageSourceAware {
 
     /**
      * A request whose client prefers an HTML page is no API call: its failure is rethrown, for
-     * Spring MVC's other exception resolvers and then the application's error page to answer.
+     * Spring MVC's other exception resolvers and then the application's error page to answer. A
+     * failure a {@link ProblemTranslator} recognises, or an unreachable database, keeps the status
+     * it has for the API (a write to a table whose writes moved is a 409 there too), on the
+     * application's error page.
      */
     @ExceptionHandler(value = Exception.class, produces = MediaType.TEXT_HTML_VALUE)
-    void page(Exception ex) throws Exception {
+    void page(Exception ex, HttpServletResponse response) throws Exception {
+        for (ProblemTranslator translator : translators) {
+            var translated = translator.translate(ex);
+            if (translated.isPresent()) {
+                response.sendError(translated.get().getStatus(), translated.get().getDetail());
+                return;
+            }
+        }
+        if (databaseUnreachable(ex)) {
+            log.warn("Database unreachable while serving a page: {}", ex.toString());
+            response.setHeader(HttpHeaders.RETRY_AFTER, "1");
+            response.sendError(HttpStatus.SERVICE_UNAVAILABLE.value());
+            return;
+        }
         throw ex;
     }
 

@@ -7,6 +7,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
+import java.util.Optional;
 
 import org.junit.jupiter.api.Test;
 
@@ -15,9 +16,11 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
 import org.springframework.stereotype.Controller;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -52,6 +55,17 @@ class HtmlPagesTests {
         static class ParcelGone extends RuntimeException {
         }
 
+        /** Recognised by a translator, as a write to a table whose writes moved elsewhere is. */
+        static class ShelfMoved extends RuntimeException {
+        }
+
+        @Bean
+        ProblemTranslator shelfMoved() {
+            return ex -> ex instanceof ShelfMoved
+                    ? Optional.of(ProblemDetail.forStatusAndDetail(HttpStatus.CONFLICT, "The shelf moved"))
+                    : Optional.empty();
+        }
+
         @Controller
         static class Pages {
 
@@ -65,6 +79,12 @@ class HtmlPagesTests {
             @ResponseBody
             String parcel() {
                 throw new ParcelGone();
+            }
+
+            @GetMapping(path = "/shelf", produces = MediaType.TEXT_HTML_VALUE)
+            @ResponseBody
+            String shelf() {
+                throw new ShelfMoved();
             }
 
             @PostMapping(path = "/notes", consumes = MediaType.APPLICATION_FORM_URLENCODED_VALUE,
@@ -112,6 +132,13 @@ class HtmlPagesTests {
         assertThat(page.statusCode()).isEqualTo(409);
         assertThat(contentType(page)).startsWith(MediaType.TEXT_HTML_VALUE);
         assertThat(page.body()).contains("The shop's own page: that parcel has already left.");
+    }
+
+    @Test
+    void aTranslatedFailureKeepsItsStatusOnThePage() throws Exception {
+        var page = get("/shelf", ProblemDetailsTests.BROWSER);
+        assertThat(page.statusCode()).isEqualTo(409);
+        assertThat(contentType(page)).startsWith(MediaType.TEXT_HTML_VALUE);
     }
 
     @Test
