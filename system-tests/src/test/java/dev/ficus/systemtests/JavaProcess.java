@@ -108,6 +108,19 @@ final class JavaProcess {
         }
     }
 
+    /** SIGTERM, without waiting for the process to end. */
+    void terminate() {
+        process.destroy();
+    }
+
+    /** Waits for the process to end; its exit code. */
+    int awaitExit(Duration timeout) throws InterruptedException {
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new IllegalStateException(name + " did not exit within " + timeout);
+        }
+        return process.exitValue();
+    }
+
     /** SIGTERM: a graceful shutdown. */
     void stop() throws InterruptedException {
         if (alive()) {

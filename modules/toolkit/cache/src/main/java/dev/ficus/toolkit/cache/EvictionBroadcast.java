@@ -208,6 +208,15 @@ class EvictionBroadcast implements SmartLifecycle {
         }
     }
 
+    /**
+     * Stops with the change stream, after the application's own shutdown steps that come first (an
+     * instance draining from a load balancer keeps hearing evictions while it still serves).
+     */
+    @Override
+    public int getPhase() {
+        return SmartLifecycle.DEFAULT_PHASE - 100;
+    }
+
     @Override
     public boolean isRunning() {
         return running;
