@@ -8,6 +8,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -51,6 +52,27 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     private EmbeddedPostgresServer(EmbeddedPostgresProperties properties, EmbeddedPostgres postgres) {
         this.properties = properties;
         this.postgres = postgres;
+    }
+
+    /**
+     * Runs a server on its own until the process is stopped, for several instances of an
+     * application to share (a cluster behind a load balancer, where none of them may own it):
+     * {@code --port=15433 --data-directory=.ficus/cluster --database=ficus}.
+     */
+    public static void main(String[] args) throws InterruptedException {
+        Map<String, String> options = new HashMap<>(Map.of("port", "15433", "data-directory", "", "database", "ficus"));
+        for (String arg : args) {
+            String[] option = arg.replaceFirst("^--", "").split("=", 2);
+            if (option.length != 2 || !options.containsKey(option[0])) {
+                throw new IllegalArgumentException("Unknown option " + arg + "; known: --port, --data-directory, --database");
+            }
+            options.put(option[0], option[1]);
+        }
+        EmbeddedPostgresServer server = obtain(new EmbeddedPostgresProperties(true, options.get("data-directory"),
+                Integer.parseInt(options.get("port")), options.get("database"), Duration.ofSeconds(60), Map.of()));
+        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "embedded-postgres-stop"));
+        log.info("PostgreSQL is ready at {} (user postgres); stop this process to stop it", server.jdbcUrl());
+        Thread.currentThread().join();
     }
 
     /** Returns the running server for these settings, starting it first if needed. */

@@ -1,0 +1,228 @@
+package dev.ficus.systemtests;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.datasource.SimpleDriverDataSource;
+
+import dev.ficus.toolkit.embeddedpostgres.EmbeddedPostgresProperties;
+import dev.ficus.toolkit.embeddedpostgres.EmbeddedPostgresServer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Three shop instances behind HAProxy, configured by the repository's {@code cluster/haproxy.cfg},
+ * under steady mixed traffic (reads, product writes, orders) while each instance in turn is told
+ * to stop (SIGTERM), drains, exits, starts again and becomes ready: no request fails, and every
+ * write that was answered as accepted is in the database afterwards.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class RollingRestartTests {
+
+    private static final Path HAPROXY_CONFIG = Path.of("..", "cluster", "haproxy.cfg");
+
+    private EmbeddedPostgresServer postgres;
+    private JdbcClient database;
+    private final List<JavaProcess> instances = new ArrayList<>();
+    private final List<Http> direct = new ArrayList<>();
+    private Process haproxy;
+    private Http balancer;
+
+    private final List<String> skus = new ArrayList<>();
+    private String customer;
+
+    private final AtomicLong requests = new AtomicLong();
+    private final ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
+    private final Set<String> createdSkus = ConcurrentHashMap.newKeySet();
+    private final Set<String> placedOrders = ConcurrentHashMap.newKeySet();
+    private volatile boolean traffic;
+
+    @BeforeAll
+    void startCluster() throws Exception {
+        postgres = EmbeddedPostgresServer.obtain(new EmbeddedPostgresProperties(true, "", 0, "rolling",
+                Duration.ofSeconds(60), Map.of()));
+        database = JdbcClient.create(new SimpleDriverDataSource(new org.postgresql.Driver(), postgres.jdbcUrl(),
+                "postgres", ""));
+        for (int i = 1; i <= 3; i++) {
+            Http http = Http.to(JavaProcess.freePort());
+            direct.add(http);
+            instances.add(instance(i, http));
+        }
+        instances.getFirst().start();
+        awaitReady(0);
+        instances.get(1).start();
+        instances.get(2).start();
+        awaitReady(1);
+        awaitReady(2);
+
+        balancer = Http.to(JavaProcess.freePort());
+        ProcessBuilder command = new ProcessBuilder("haproxy", "-f", HAPROXY_CONFIG.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(Path.of("target", "haproxy.log").toFile()));
+        command.environment().putAll(Map.of("FICUS_PORT", Integer.toString(balancer.port()),
+                "FICUS_STATS_PORT", Integer.toString(JavaProcess.freePort()),
+                "SHOP1_PORT", Integer.toString(direct.get(0).port()),
+                "SHOP2_PORT", Integer.toString(direct.get(1).port()),
+                "SHOP3_PORT", Integer.toString(direct.get(2).port())));
+        try {
+            haproxy = command.start();
+        }
+        catch (IOException e) {
+            throw new IllegalStateException("HAProxy is not installed (apt-get install haproxy; .ci/run does)", e);
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            if (!haproxy.isAlive()) {
+                throw new IllegalStateException("HAProxy exited; see system-tests/target/haproxy.log");
+            }
+            return balancer.status("/actuator/health/readiness") == 200;
+        });
+
+        customer = balancer.post("/api/customers", """
+                {"email": "rolling@example.org", "name": "Rolling Restart"}""").json().get("id").asString();
+        for (int i = 1; i <= 10; i++) {
+            String sku = "ROLL-%02d".formatted(i);
+            assertThat(balancer.post("/api/catalog/products", """
+                    {"sku": "%s", "name": "Rolling %d", "price": {"amount": 5.00, "currency": "EUR"},
+                     "category": "rolling"}""".formatted(sku, i)).status()).isEqualTo(201);
+            assertThat(balancer.post("/api/inventory/stock/" + sku + "/restock", """
+                    {"quantity": 100000}""").status()).isEqualTo(200);
+            skus.add(sku);
+        }
+    }
+
+    @AfterAll
+    void stopCluster() throws Exception {
+        traffic = false;
+        if (haproxy != null) {
+            haproxy.destroy();
+        }
+        for (JavaProcess instance : instances) {
+            instance.stop();
+        }
+        postgres.close();
+    }
+
+    @Test
+    void restartingEveryInstanceInTurnFailsNoRequestAndLosesNoWrite() throws Exception {
+        traffic = true;
+        List<Thread> clients = List.of(
+                client("reader-1", this::read, 10),
+                client("reader-2", this::read, 10),
+                client("product-writer", this::createProduct, 50),
+                client("order-placer", this::placeOrder, 100));
+        clients.forEach(Thread::start);
+        await().atMost(Duration.ofSeconds(30)).until(() -> placedOrders.size() >= 5 && createdSkus.size() >= 5);
+
+        for (int i = 0; i < instances.size(); i++) {
+            long before = requests.get();
+            JavaProcess instance = instances.get(i);
+            instance.terminate();
+            instance.awaitExit(Duration.ofSeconds(60));
+            instances.set(i, instance(i + 1, direct.get(i)).start());
+            awaitReady(i);
+            // Back in rotation (two passed checks a second apart), and traffic flowed meanwhile.
+            long restartedAt = requests.get();
+            await().atMost(Duration.ofSeconds(30)).until(() -> requests.get() > restartedAt + 50);
+            assertThat(requests.get()).as("requests while shop%d restarted", i + 1).isGreaterThan(before + 50);
+        }
+
+        traffic = false;
+        for (Thread client : clients) {
+            client.join(Duration.ofSeconds(30));
+        }
+        assertThat(failures).as("failed requests out of %d", requests.get()).isEmpty();
+        assertThat(placedOrders).hasSizeGreaterThan(20);
+        assertThat(database.sql("select sku from catalog.products where sku like 'ROLLED-%'").query(String.class)
+                .set()).as("every product answered 201 is stored").containsAll(createdSkus);
+        assertThat(database.sql("select id::text from orders.orders where customer_id = ?::uuid").param(customer)
+                .query(String.class).set()).as("every order answered 201 is stored").containsAll(placedOrders);
+    }
+
+    private Thread client(String name, Supplier<Http.Response> call, long pauseMillis) {
+        return Thread.ofVirtual().name(name).unstarted(() -> {
+            while (traffic) {
+                requests.incrementAndGet();
+                try {
+                    Http.Response response = call.get();
+                    if (response.status() >= 500) {
+                        failures.add(name + ": " + response.status() + " " + response.body());
+                    }
+                }
+                catch (UncheckedIOException e) {
+                    failures.add(name + ": " + e.getCause());
+                }
+                try {
+                    Thread.sleep(pauseMillis);
+                }
+                catch (InterruptedException e) {
+                    return;
+                }
+            }
+        });
+    }
+
+    private Http.Response read() {
+        String sku = skus.get(ThreadLocalRandom.current().nextInt(skus.size()));
+        return balancer.get("/api/catalog/products/sku/" + sku);
+    }
+
+    private final AtomicInteger nextSku = new AtomicInteger();
+
+    private Http.Response createProduct() {
+        String sku = "ROLLED-%05d".formatted(nextSku.incrementAndGet());
+        Http.Response response = balancer.post("/api/catalog/products", """
+                {"sku": "%s", "name": "Rolled", "price": {"amount": 1.00, "currency": "EUR"},
+                 "category": "rolling"}""".formatted(sku));
+        if (response.status() == 201) {
+            createdSkus.add(sku);
+        }
+        return response;
+    }
+
+    private Http.Response placeOrder() {
+        String sku = skus.get(ThreadLocalRandom.current().nextInt(skus.size()));
+        Http.Response response = balancer.post("/api/orders", """
+                {"customerId": "%s", "lines": [{"sku": "%s", "quantity": 1}]}""".formatted(customer, sku));
+        if (response.status() == 201) {
+            placedOrders.add(response.json().get("id").asString());
+        }
+        return response;
+    }
+
+    private JavaProcess instance(int number, Http http) {
+        return new JavaProcess("rolling-shop-" + number, JavaProcess.executableJar("app", "ficus-app"), List.of(
+                "--server.port=" + http.port(),
+                "--spring.datasource.url=" + postgres.jdbcUrl(),
+                "--spring.datasource.username=postgres",
+                "--spring.security.user.name=ops", "--spring.security.user.password=secret"));
+    }
+
+    private void awaitReady(int index) {
+        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500)).until(() -> {
+            if (!instances.get(index).alive()) {
+                throw new IllegalStateException("rolling-shop-" + (index + 1) + " exited; see system-tests/target/"
+                        + "rolling-shop-" + (index + 1) + ".log");
+            }
+            return direct.get(index).status("/actuator/health/readiness") == 200;
+        });
+    }
+}
