@@ -20,6 +20,7 @@ import org.springframework.jdbc.core.SqlParameterValue;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.jdbc.core.namedparam.NamedParameterUtils;
+import org.springframework.jdbc.core.namedparam.ParsedSql;
 
 import dev.ficus.toolkit.cache.CaffeineCacheAside.Invalidated;
 import dev.ficus.toolkit.cdc.ChangeEvent;
@@ -47,7 +48,13 @@ class CacheInvalidation implements ChangeHandler {
         }
     }
 
-    private record Binding(String cache, List<String> keyColumns, String keyQuery) {
+    /** A cache's invalidation by one table; the key query, if any, parsed once. */
+    private record Binding(String cache, List<String> keyColumns, String keyQuery, ParsedSql parsedKeyQuery) {
+
+        Binding(String cache, CacheProperties.Invalidation invalidation) {
+            this(cache, invalidation.keyColumns(), invalidation.keyQuery(), invalidation.keyQuery() == null ? null
+                    : NamedParameterUtils.parseSqlStatement(invalidation.keyQuery()));
+        }
     }
 
     private final CaffeineCaches caches;
@@ -73,7 +80,7 @@ class CacheInvalidation implements ChangeHandler {
         this.bindingsByTable = caches.properties().caches().entrySet().stream()
                 .flatMap(cache -> cache.getValue().invalidatedBy().stream()
                         .map(invalidation -> Map.entry(invalidation.table(),
-                                new Binding(cache.getKey(), invalidation.keyColumns(), invalidation.keyQuery()))))
+                                new Binding(cache.getKey(), invalidation))))
                 .collect(Collectors.groupingBy(Map.Entry::getKey,
                         Collectors.mapping(Map.Entry::getValue, Collectors.toList())));
     }
@@ -188,8 +195,7 @@ class CacheInvalidation implements ChangeHandler {
             image.forEach((column, value) -> parameters.addValue(column,
                     value instanceof String ? new SqlParameterValue(Types.OTHER, value) : value));
             try {
-                NamedParameterUtils.buildValueArray(NamedParameterUtils.parseSqlStatement(binding.keyQuery()),
-                        parameters, null);
+                NamedParameterUtils.buildValueArray(binding.parsedKeyQuery(), parameters, null);
             }
             catch (InvalidDataAccessApiUsageException missing) {
                 if (complete) {
