@@ -5,17 +5,14 @@ import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import org.springframework.boot.availability.AvailabilityChangeEvent;
-import org.springframework.boot.availability.ReadinessState;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
-import org.springframework.context.ApplicationContext;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 /**
- * On shutdown (SIGTERM), the instance first reports itself not ready and keeps serving for
- * {@code ficus.drain.period}, long enough for a load balancer's health checks to take it out of
+ * On shutdown (SIGTERM), once Spring Boot has reported the instance not ready (it does so as the
+ * context starts closing), it keeps serving for {@code ficus.drain.period}, long enough for a load balancer's health checks to take it out of
  * rotation; only then does the web server stop taking connections and finish the requests in
  * flight (Spring Boot's graceful shutdown). Without the pause, requests the balancer still sends
  * in the seconds before its checks notice would find the port closed.
@@ -34,12 +31,10 @@ class Draining implements SmartLifecycle {
     record Settings(@DefaultValue("5s") Duration period) {
     }
 
-    private final ApplicationContext context;
     private final Duration period;
     private volatile boolean running;
 
-    Draining(ApplicationContext context, Settings settings) {
-        this.context = context;
+    Draining(Settings settings) {
         this.period = settings.period();
     }
 
@@ -51,7 +46,6 @@ class Draining implements SmartLifecycle {
     @Override
     public void stop() {
         if (!period.isZero() && !period.isNegative()) {
-            AvailabilityChangeEvent.publish(context, ReadinessState.REFUSING_TRAFFIC);
             log.info("Not ready any more; serving for {} more while the load balancer takes this instance out", period);
             try {
                 Thread.sleep(period.toMillis());
