@@ -81,6 +81,39 @@ class CheckoutHttpTests {
         assertThat(after.total()).isEqualByComparingTo("12.50");
     }
 
+    @Test
+    void aRetriedOrderWithItsIdempotencyKeyPlacesItOnce() {
+        Customer customer = registerCustomer();
+        Product lamp = createProduct("24.90", 5);
+        String key = UUID.randomUUID().toString();
+        var request = Map.of("customerId", customer.id(), "lines", List.of(Map.of("sku", lamp.sku(), "quantity", 2)));
+
+        Order first = http.post().uri("/api/orders").header("Idempotency-Key", key)
+                .contentType(MediaType.APPLICATION_JSON).body(request).exchange()
+                .expectStatus().isCreated().expectBody(Order.class).returnResult().getResponseBody();
+        Order retried = http.post().uri("/api/orders").header("Idempotency-Key", key)
+                .contentType(MediaType.APPLICATION_JSON).body(request).exchange()
+                .expectStatus().isCreated()
+                .expectHeader().location("/api/orders/" + first.id())
+                .expectBody(Order.class).returnResult().getResponseBody();
+
+        assertThat(retried.id()).isEqualTo(first.id());
+        assertThat(awaitDecision(first).status()).isEqualTo(OrderStatus.CONFIRMED);
+        http.get().uri("/api/inventory/stock/{sku}", lamp.sku()).exchange()
+                .expectBody(StockLevel.class).isEqualTo(new StockLevel(lamp.sku(), 5, 2, 3));
+        // The same key with another request is refused; a malformed key is a bad request.
+        http.post().uri("/api/orders").header("Idempotency-Key", key).contentType(MediaType.APPLICATION_JSON)
+                .body(Map.of("customerId", customer.id(), "lines", List.of(Map.of("sku", lamp.sku(), "quantity", 1))))
+                .exchange()
+                .expectStatus().isEqualTo(422)
+                .expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON)
+                .expectBody().jsonPath("$.type").isEqualTo("urn:problem-type:idempotency-key-reused");
+        http.post().uri("/api/orders").header("Idempotency-Key", "a key with spaces")
+                .contentType(MediaType.APPLICATION_JSON).body(request).exchange()
+                .expectStatus().isBadRequest()
+                .expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON);
+    }
+
     private Customer registerCustomer() {
         return http.post().uri("/api/customers").contentType(MediaType.APPLICATION_JSON)
                 .body(Map.of("email", "buyer-" + UUID.randomUUID() + "@example.org", "name", "Buyer"))

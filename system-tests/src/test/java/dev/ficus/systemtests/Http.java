@@ -46,8 +46,8 @@ final class Http {
         return send("GET", path, null, headers);
     }
 
-    Response post(String path, String json) {
-        return send("POST", path, json);
+    Response post(String path, String json, String... headers) {
+        return send("POST", path, json, headers);
     }
 
     Response put(String path, String json) {
@@ -81,7 +81,7 @@ final class Http {
         try {
             HttpResponse<String> response = CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
             return new Response(response.statusCode(), response.headers().firstValue("Content-Type").orElse(""),
-                    response.body());
+                    response.body(), response.headers());
         }
         catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -92,7 +92,11 @@ final class Http {
         }
     }
 
-    record Response(int status, String contentType, String body) {
+    record Response(int status, String contentType, String body, java.net.http.HttpHeaders headers) {
+
+        java.util.Optional<String> header(String name) {
+            return headers.firstValue(name);
+        }
 
         JsonNode json() {
             return JSON.readTree(body);

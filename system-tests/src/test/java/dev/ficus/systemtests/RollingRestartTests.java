@@ -37,7 +37,8 @@ import static org.awaitility.Awaitility.await;
  * Three shop instances behind HAProxy, configured by the repository's {@code cluster/haproxy.cfg},
  * under steady mixed traffic (reads, product writes, orders) while each instance in turn is told
  * to stop (SIGTERM), drains, exits, starts again and becomes ready: no request fails, and every
- * write that was answered as accepted is in the database afterwards. Then one is killed outright.
+ * write that was answered as accepted is in the database afterwards. Then one is killed outright,
+ * and a burst of orders beyond the limits is refused cleanly.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -87,7 +88,9 @@ class RollingRestartTests {
                 "FICUS_STATS_PORT", Integer.toString(JavaProcess.freePort()),
                 "SHOP1_PORT", Integer.toString(direct.get(0).port()),
                 "SHOP2_PORT", Integer.toString(direct.get(1).port()),
-                "SHOP3_PORT", Integer.toString(direct.get(2).port())));
+                "SHOP3_PORT", Integer.toString(direct.get(2).port()),
+                "FICUS_CLIENT_REQUESTS_PER_10S", "20000",
+                "FICUS_CLIENT_WRITES_PER_10S", "2000"));
         try {
             haproxy = command.start();
         }
@@ -173,6 +176,79 @@ class RollingRestartTests {
         assertThat(failedReads).as("reads are resent by the balancer").isEmpty();
         assertThat(failedWrites).as("writes in flight on the killed instance").hasSizeLessThanOrEqualTo(2);
         assertEveryAcceptedWriteIsStored();
+    }
+
+    /**
+     * The guide's scenario B: a burst of orders far beyond the shop's limits for one client, every
+     * order sent twice at once with its Idempotency-Key, for fewer units than are ordered. Each
+     * answer is 201, or a 429/503 problem with Retry-After, quickly; nothing is half-written: the
+     * orders stored are exactly those answered 201, once per key, and no unit is sold twice.
+     */
+    @Test
+    @Order(3)
+    void aBurstBeyondTheLimitsIsRefusedCleanlyAndOversellsNothing() throws Exception {
+        String sku = "BURST-1";
+        assertThat(balancer.post("/api/catalog/products", """
+                {"sku": "%s", "name": "Burst", "price": {"amount": 3.00, "currency": "EUR"}, "category": "rolling"}"""
+                .formatted(sku)).status()).isEqualTo(201);
+        assertThat(balancer.post("/api/inventory/stock/" + sku + "/restock", """
+                {"quantity": 25}""").status()).isEqualTo(200);
+        String body = """
+                {"customerId": "%s", "lines": [{"sku": "%s", "quantity": 1}]}""".formatted(customer, sku);
+
+        record Answer(String key, Http.Response response, long millis) {
+        }
+        List<Answer> answers = new ArrayList<>();
+        try (var threads = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            List<java.util.concurrent.Future<Answer>> sent = new ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                String key = "burst-" + i;
+                for (int twice = 0; twice < 2; twice++) {
+                    sent.add(threads.submit(() -> {
+                        long start = System.nanoTime();
+                        Http.Response response = balancer.post("/api/orders", body, "Idempotency-Key", key);
+                        return new Answer(key, response, (System.nanoTime() - start) / 1_000_000);
+                    }));
+                }
+            }
+            for (var answer : sent) {
+                answers.add(answer.get());
+            }
+        }
+
+        Map<Integer, Long> statuses = answers.stream().collect(java.util.stream.Collectors.groupingBy(
+                answer -> answer.response().status(), java.util.TreeMap::new, java.util.stream.Collectors.counting()));
+        Files.writeString(Path.of("target", "burst.txt"), "answers by status %s, slowest %d ms%n".formatted(statuses,
+                answers.stream().mapToLong(Answer::millis).max().orElse(0)));
+        assertThat(statuses.keySet()).as("statuses of the burst's answers").isSubsetOf(201, 429, 503);
+        assertThat(statuses).containsKey(201).containsKey(429);
+        for (Answer answer : answers) {
+            if (answer.response().status() != 201) {
+                assertThat(answer.response().contentType()).isEqualTo("application/problem+json");
+                assertThat(answer.response().header("Retry-After")).isPresent();
+            }
+            assertThat(answer.millis()).as("time to answer").isLessThan(5_000);
+        }
+        Map<String, Set<String>> ordersPerKey = new java.util.HashMap<>();
+        answers.stream().filter(answer -> answer.response().status() == 201).forEach(answer -> ordersPerKey
+                .computeIfAbsent(answer.key(), key -> new java.util.HashSet<>())
+                .add(answer.response().json().get("id").asString()));
+        assertThat(ordersPerKey.values()).as("orders per Idempotency-Key").allSatisfy(ids -> assertThat(ids).hasSize(1));
+        Set<String> answered = ordersPerKey.values().stream().flatMap(Set::stream)
+                .collect(java.util.stream.Collectors.toSet());
+
+        String ordersOfTheSku = "select o.id::text from orders.orders o join orders.order_lines l on l.order_id = o.id"
+                + " where l.sku = ?";
+        assertThat(database.sql(ordersOfTheSku).param(sku).query(String.class).set())
+                .as("orders stored are exactly the orders answered 201").isEqualTo(answered);
+        await().atMost(Duration.ofSeconds(60)).until(() -> database.sql(ordersOfTheSku + " and o.status = 'PENDING'")
+                .param(sku).query(String.class).list().isEmpty());
+        long confirmed = database.sql(ordersOfTheSku + " and o.status = 'CONFIRMED'").param(sku)
+                .query(String.class).list().size();
+        assertThat(confirmed).isEqualTo(Math.min(25, answered.size()));
+        assertThat(database.sql("select on_hand, reserved from inventory.stock where sku = ?").param(sku)
+                .query((row, n) -> List.of(row.getInt(1), row.getInt(2))).single())
+                .as("on hand, reserved").containsExactly(25, (int) confirmed);
     }
 
     private List<Thread> startTraffic() {

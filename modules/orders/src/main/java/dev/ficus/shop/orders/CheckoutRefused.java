@@ -7,7 +7,11 @@ package dev.ficus.shop.orders;
  */
 public class CheckoutRefused extends RuntimeException {
 
-    public enum Reason { UNKNOWN_CUSTOMER, UNKNOWN_PRODUCT, PRODUCT_INACTIVE, MIXED_CURRENCIES }
+    public enum Reason {
+        UNKNOWN_CUSTOMER, UNKNOWN_PRODUCT, PRODUCT_INACTIVE, MIXED_CURRENCIES,
+        /** The Idempotency-Key placed another order of the customer before. */
+        IDEMPOTENCY_KEY_REUSED
+    }
 
     private final Reason reason;
 

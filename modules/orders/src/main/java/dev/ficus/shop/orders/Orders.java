@@ -14,5 +14,15 @@ public interface Orders {
      */
     Order place(PlaceOrder order);
 
+    /**
+     * As {@link #place(PlaceOrder)}, once per idempotency key and customer: a request repeating a
+     * key answers the order the key placed (however many arrive at once), and a key that placed a
+     * different order is refused.
+     *
+     * @param idempotencyKey the client's key for this request, or null for none
+     * @throws CheckoutRefused also with {@link CheckoutRefused.Reason#IDEMPOTENCY_KEY_REUSED}
+     */
+    Order place(PlaceOrder order, String idempotencyKey);
+
     Optional<Order> findById(UUID id);
 }

@@ -119,6 +119,70 @@ class OrdersModuleTests {
         assertThat(orders.findById(order.id()).orElseThrow().lines().getFirst().unitPrice()).isEqualByComparingTo("19.90");
     }
 
+    @Test
+    void aRepeatedIdempotencyKeyAnswersTheOrderItPlacedEvenWhenTheRepeatsArriveTogether() throws Exception {
+        UUID customer = customer();
+        String lamp = product("19.90", "EUR", 100);
+        PlaceOrder request = new PlaceOrder(customer, List.of(new PlaceOrder.Line(lamp, 2)));
+
+        Order first = orders.place(request, "retry-1");
+        Order again = orders.place(request, "retry-1");
+        List<Order> together;
+        try (var threads = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            var calls = java.util.stream.IntStream.range(0, 8)
+                    .mapToObj(i -> threads.submit(() -> orders.place(request, "retry-2")))
+                    .toList();
+            together = new java.util.ArrayList<>();
+            for (var call : calls) {
+                together.add(call.get());
+            }
+        }
+
+        assertThat(again.id()).isEqualTo(first.id());
+        assertThat(together).extracting(Order::id).containsOnly(together.getFirst().id()).doesNotContain(first.id());
+        assertThat(jdbc.sql("select count(*) from orders.orders where customer_id = ?").param(customer)
+                .query(Long.class).single()).isEqualTo(2);
+        // The same key for another customer is another key.
+        UUID other = customer();
+        assertThat(orders.place(new PlaceOrder(other, List.of(new PlaceOrder.Line(lamp, 2))), "retry-1").id())
+                .isNotEqualTo(first.id());
+        await().atMost(Duration.ofSeconds(20)).until(() -> inventory.stockOf(lamp).reserved() == 6);
+    }
+
+    @Test
+    void anIdempotencyKeyThatPlacedAnotherOrderIsRefusedAndNothingIsWritten() {
+        UUID customer = customer();
+        String lamp = product("19.90", "EUR", 10);
+        orders.place(new PlaceOrder(customer, List.of(new PlaceOrder.Line(lamp, 1))), "key-a");
+        long ordersBefore = storedOrders();
+
+        assertThatThrownBy(() -> orders.place(new PlaceOrder(customer, List.of(new PlaceOrder.Line(lamp, 3))), "key-a"))
+                .isInstanceOfSatisfying(CheckoutRefused.class,
+                        refused -> assertThat(refused.reason()).isEqualTo(Reason.IDEMPOTENCY_KEY_REUSED));
+        assertThat(storedOrders()).isEqualTo(ordersBefore);
+    }
+
+    @Test
+    void aBurstOfOrdersForTheLastUnitsNeverOversells() throws Exception {
+        String lamp = product("19.90", "EUR", 10);
+        List<Order> placed = new java.util.ArrayList<>();
+        try (var threads = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            var calls = java.util.stream.IntStream.range(0, 40)
+                    .mapToObj(i -> threads.submit(() -> orders.place(new PlaceOrder(customer(),
+                            List.of(new PlaceOrder.Line(lamp, 1))))))
+                    .toList();
+            for (var call : calls) {
+                placed.add(call.get());
+            }
+        }
+
+        List<Order> decided = placed.stream().map(this::decided).toList();
+        assertThat(decided).filteredOn(order -> order.status() == OrderStatus.CONFIRMED).hasSize(10);
+        assertThat(decided).filteredOn(order -> order.status() == OrderStatus.REJECTED).hasSize(30);
+        assertThat(inventory.stockOf(lamp).reserved()).isEqualTo(10);
+        assertThat(inventory.stockOf(lamp).available()).isZero();
+    }
+
     private void assertRefused(PlaceOrder order, Reason reason) {
         assertThatThrownBy(() -> orders.place(order))
                 .isInstanceOfSatisfying(CheckoutRefused.class, refused -> assertThat(refused.reason()).isEqualTo(reason));

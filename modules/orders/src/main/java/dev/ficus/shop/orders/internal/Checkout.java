@@ -36,9 +36,12 @@ class Checkout implements Orders {
     private final Catalog catalog;
     private final Customers customers;
     private final ApplicationEventPublisher events;
+    private final IdempotencyKeys idempotencyKeys;
 
-    Checkout(OrderRepository orders, Catalog catalog, Customers customers, ApplicationEventPublisher events) {
+    Checkout(OrderRepository orders, Catalog catalog, Customers customers, ApplicationEventPublisher events,
+            IdempotencyKeys idempotencyKeys) {
         this.orders = orders;
+        this.idempotencyKeys = idempotencyKeys;
         this.catalog = catalog;
         this.customers = customers;
         this.events = events;
@@ -46,6 +49,19 @@ class Checkout implements Orders {
 
     @Override
     public Order place(PlaceOrder request) {
+        return place(request, null);
+    }
+
+    @Override
+    public Order place(PlaceOrder request, String idempotencyKey) {
+        UUID id = UUID.randomUUID();
+        Instant now = now();
+        if (idempotencyKey != null) {
+            Optional<UUID> placedBefore = idempotencyKeys.claim(idempotencyKey, request, id, now);
+            if (placedBefore.isPresent()) {
+                return orders.findById(placedBefore.get()).map(OrderRecord::toOrder).orElseThrow();
+            }
+        }
         if (customers.findById(request.customerId()).isEmpty()) {
             throw new CheckoutRefused(Reason.UNKNOWN_CUSTOMER, "No customer " + request.customerId());
         }
@@ -61,8 +77,8 @@ class Checkout implements Orders {
                 .map(product -> new OrderLineRecord(product.sku(), product.name(), quantities.get(product.sku()),
                         product.price().amount()))
                 .toList();
-        OrderRecord order = orders.save(OrderRecord.place(request.customerId(), lines,
-                currencies.iterator().next(), now()));
+        OrderRecord order = orders.save(OrderRecord.place(id, request.customerId(), lines,
+                currencies.iterator().next(), now));
         events.publishEvent(order.placed());
         return order.toOrder();
     }

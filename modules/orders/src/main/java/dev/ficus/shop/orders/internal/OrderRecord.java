@@ -32,9 +32,9 @@ class OrderRecord {
     @Version
     private Long version;
 
-    static OrderRecord place(UUID customerId, List<OrderLineRecord> lines, String currency, Instant now) {
+    static OrderRecord place(UUID id, UUID customerId, List<OrderLineRecord> lines, String currency, Instant now) {
         OrderRecord order = new OrderRecord();
-        order.id = UUID.randomUUID();
+        order.id = id;
         order.customerId = customerId;
         order.status = OrderStatus.PENDING;
         order.lines = List.copyOf(lines);

@@ -4,12 +4,14 @@ import java.net.URI;
 import java.util.UUID;
 
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.Pattern;
 
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -28,10 +30,17 @@ class OrdersController {
         this.orders = orders;
     }
 
-    /** Answers 201 with the order still PENDING: the stock check follows asynchronously. */
+    /**
+     * Answers 201 with the order still PENDING: the stock check follows asynchronously. With an
+     * {@code Idempotency-Key} (1 to 255 visible ASCII characters), a repeated request (a retry after
+     * a timeout, say) answers the order its key placed instead of placing another.
+     */
     @PostMapping
-    ResponseEntity<Order> place(@Valid @RequestBody PlaceOrder request) {
-        Order order = orders.place(request);
+    ResponseEntity<Order> place(@Valid @RequestBody PlaceOrder request,
+            @RequestHeader(name = "Idempotency-Key", required = false)
+            @Pattern(regexp = "[\\x21-\\x7E]{1,255}", message = "must be 1 to 255 visible ASCII characters")
+            String idempotencyKey) {
+        Order order = orders.place(request, idempotencyKey);
         return ResponseEntity.created(URI.create("/api/orders/" + order.id())).body(order);
     }
 
