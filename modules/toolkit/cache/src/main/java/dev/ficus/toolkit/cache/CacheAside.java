@@ -6,7 +6,8 @@ import java.util.Optional;
  * A cache in front of a slower source: reads come from memory, a miss loads from the source once
  * however many callers miss the same key at the same time, and entries are evicted when the
  * source changes (by change data capture, or by {@link #evictAfterCommit} for the application's
- * own writes). Created by {@link Caches}.
+ * own writes). Created by {@link Caches}. Optionally, a miss asks a second tier that every
+ * instance shares (Redis) before the source.
  *
  * @param <K> key
  * @param <V> value; absence ({@code Optional.empty()}) may be cached too
@@ -26,6 +27,10 @@ public interface CacheAside<K, V> {
      */
     void evictAfterCommit(K key);
 
+    /**
+     * Empties this instance's cache. With a second tier, no instance reads what the second tier
+     * held before either: it starts a new generation, for every cache.
+     */
     void evictAll();
 
     /**

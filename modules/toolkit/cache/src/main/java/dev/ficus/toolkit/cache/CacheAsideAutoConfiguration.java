@@ -16,6 +16,7 @@ import io.micrometer.core.instrument.Metrics;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.event.ApplicationStartedEvent;
@@ -29,7 +30,9 @@ import org.springframework.context.event.EventListener;
 import org.springframework.core.env.Environment;
 import org.springframework.core.annotation.Order;
 import org.springframework.core.task.SimpleAsyncTaskExecutor;
+import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
+import org.springframework.util.function.SingletonSupplier;
 
 import dev.ficus.toolkit.cdc.ChangeStream;
 import dev.ficus.toolkit.cdc.ChangeStreamProperties;
@@ -37,9 +40,13 @@ import dev.ficus.toolkit.cdc.ConditionalOnChangeDataCapture;
 import dev.ficus.toolkit.cdc.PostgresDatabase;
 import dev.ficus.toolkit.cdc.ChangeSubscription;
 
-/** Cache-aside for the application ({@link Caches}), kept correct by change data capture if present. */
+/**
+ * Cache-aside for the application ({@link Caches}), kept correct by change data capture if
+ * present; with a second tier in Redis if the application has Redis and switches it on.
+ */
 @AutoConfiguration(after = DataSourceAutoConfiguration.class,
-        afterName = "dev.ficus.toolkit.cdc.ChangeStreamAutoConfiguration")
+        afterName = {"dev.ficus.toolkit.cdc.ChangeStreamAutoConfiguration",
+                "org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration"})
 @ConditionalOnClass(Caffeine.class)
 @EnableConfigurationProperties(CacheProperties.class)
 public class CacheAsideAutoConfiguration {
@@ -47,9 +54,10 @@ public class CacheAsideAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean(Caches.class)
     CaffeineCaches caches(CacheProperties properties, ObjectProvider<MeterRegistry> meterRegistry,
-            ObjectProvider<Freshness> freshness) {
+            ObjectProvider<Freshness> freshness, ObjectProvider<SharedTier> secondTier) {
         return new CaffeineCaches(properties, meterRegistry.getIfAvailable(() -> Metrics.globalRegistry),
-                threadPerTask("ficus-cache-refresh-"), freshness.getIfAvailable());
+                threadPerTask("ficus-cache-refresh-"), freshness.getIfAvailable(),
+                secondTier.getIfAvailable(() -> SharedTier.NONE));
     }
 
     /**
@@ -113,12 +121,10 @@ public class CacheAsideAutoConfiguration {
                 CaffeineCaches caches, CacheProperties properties, Freshness freshness,
                 ObjectProvider<ChangeStream> stream, ObjectProvider<ChangeStreamProperties> streamProperties,
                 ObjectProvider<MeterRegistry> meterRegistry, Environment environment) {
-            String streamName = streamProperties.getIfAvailable(() -> Binder.get(environment)
-                    .bindOrCreate("ficus.cdc", ChangeStreamProperties.class)).name();
             PostgresDatabase database = PostgresDatabase.of(connection.getIfAvailable(), dataSource);
-            return new EvictionBroadcast(streamName, dataSource, database.jdbcUrl(), database.user(),
-                    database.password(), properties.evictionChannel(), freshness,
-                    () -> streaming(stream.getIfAvailable()), caches::evictAll,
+            return new EvictionBroadcast(streamName(streamProperties, environment), dataSource, database.jdbcUrl(),
+                    database.user(), database.password(), properties.evictionChannel(), freshness,
+                    () -> streaming(stream.getIfAvailable()), caches::evictAll, caches.secondTier(),
                     meterRegistry.getIfAvailable(() -> Metrics.globalRegistry));
         }
 
@@ -132,8 +138,15 @@ public class CacheAsideAutoConfiguration {
                     new NamedParameterJdbcTemplate(dataSource),
                     meterRegistry.getIfAvailable(() -> Metrics.globalRegistry));
             broadcast.receiveWith(eviction -> invalidation.apply(eviction, CaffeineCacheAside.Invalidated.BROADCAST));
+            broadcast.receiveDirectWith(invalidation::applyDirect);
             caches.broadcastWith(broadcast::publishDirect);
             return new ChangeSubscription("cache-invalidation", invalidation.tables(), invalidation);
+        }
+
+        /** The change stream's name, whose evictions (and second tier) the instances share. */
+        static String streamName(ObjectProvider<ChangeStreamProperties> streamProperties, Environment environment) {
+            return streamProperties.getIfAvailable(() -> Binder.get(environment)
+                    .bindOrCreate("ficus.cdc", ChangeStreamProperties.class)).name();
         }
 
         /** How current this instance's own stream is, while it is the one streaming. */
@@ -144,4 +157,36 @@ public class CacheAsideAutoConfiguration {
             return stream.currentAsOf();
         }
     }
+
+    /**
+     * The second tier in Redis, when switched on, for an application with a Redis connection and a
+     * change stream (only the stream sees every change that must invalidate a tier every instance
+     * shares). The connection is looked up when the tier is made, not by a condition, so that the
+     * order in which configurations are read does not matter.
+     */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = {"org.springframework.data.redis.connection.ReactiveRedisConnectionFactory",
+            "dev.ficus.toolkit.cdc.ChangeSubscription"})
+    @ConditionalOnBooleanProperty("ficus.cache.second-tier.enabled")
+    @ConditionalOnChangeDataCapture
+    @ConditionalOnMissingBean(Caches.class)
+    static class SecondTierInRedis {
+
+        @Bean
+        @ConditionalOnMissingBean(SharedTier.class)
+        SharedTier cacheSecondTier(ObjectProvider<ReactiveRedisConnectionFactory> redis, CacheProperties properties,
+                ObjectProvider<ChangeStream> stream, ObjectProvider<ChangeStreamProperties> streamProperties,
+                ObjectProvider<MeterRegistry> meterRegistry, Environment environment) {
+            ReactiveRedisConnectionFactory connections = redis.getIfUnique();
+            if (connections == null) {
+                return SharedTier.NONE;
+            }
+            SingletonSupplier<ChangeStream> changes = SingletonSupplier.of(stream::getIfAvailable);
+            return new RedisTier(connections, properties.secondTier(),
+                    ChangeDataCaptureInvalidation.streamName(streamProperties, environment),
+                    () -> changes.get() != null && changes.get().state() == ChangeStream.State.STREAMING,
+                    meterRegistry.getIfAvailable(() -> Metrics.globalRegistry));
+        }
+    }
+
 }

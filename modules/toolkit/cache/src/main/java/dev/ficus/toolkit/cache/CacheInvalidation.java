@@ -2,10 +2,12 @@ package dev.ficus.toolkit.cache;
 
 import java.sql.Types;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -31,6 +33,10 @@ import dev.ficus.toolkit.cdc.ChangeHandler;
  * the changed table. It works for any write, including those that bypass the application. Only
  * the instance that streams changes runs it; it tells the other instances through the
  * {@link EvictionBroadcast}.
+ *
+ * <p>At the end of each batch, in this order: the second tier forgets the stale entries, this
+ * instance evicts them, and the other instances are told (with the second tier's epoch). No
+ * instance can refill its memory from a second-tier entry that the batch made stale.
  */
 class CacheInvalidation implements ChangeHandler {
 
@@ -59,10 +65,11 @@ class CacheInvalidation implements ChangeHandler {
 
     private final CaffeineCaches caches;
     private final EvictionBroadcast broadcast;
+    private final SharedTier secondTier;
     private final NamedParameterJdbcTemplate keyQueries;
     private final Function<String, Counter> keyQueryFailures;
     private final Map<String, List<Binding>> bindingsByTable;
-    /** Evicted here during the current batch, told to the other instances at its end. */
+    /** Made stale during the current batch: evicted here and told to the other instances at its end. */
     private final Set<Eviction> toBroadcast = new LinkedHashSet<>();
     /** Commit time of the batch's earliest change that evicted something. */
     private Instant batchCommittedAt;
@@ -72,6 +79,7 @@ class CacheInvalidation implements ChangeHandler {
             MeterRegistry meters) {
         this.caches = caches;
         this.broadcast = broadcast;
+        this.secondTier = caches.secondTier();
         this.keyQueries = keyQueries;
         this.keyQueryFailures = cache -> Counter.builder("ficus.cache.key-query.failures")
                 .description("Changes whose key query failed, so that the whole cache was emptied instead")
@@ -115,8 +123,13 @@ class CacheInvalidation implements ChangeHandler {
     }
 
     private void evict(Eviction eviction) {
-        apply(eviction, Invalidated.CHANGE_DATA_CAPTURE);
         toBroadcast.add(eviction);
+    }
+
+    /** A term of streaming starts here: the second tier starts a new epoch. */
+    @Override
+    public void leading(String term) {
+        secondTier.lead();
     }
 
     /**
@@ -132,8 +145,36 @@ class CacheInvalidation implements ChangeHandler {
         Instant committedAt = batchCommittedAt;
         toBroadcast.clear();
         batchCommittedAt = null;
-        broadcast.evictedHere(committedAt);
-        broadcast.publish(evictions, committedAt);
+        secondTier.invalidate(staleInSecondTier(evictions), epoch -> {
+            evictions.forEach(eviction -> apply(eviction, Invalidated.CHANGE_DATA_CAPTURE));
+            broadcast.evictedHere(committedAt);
+            broadcast.publish(evictions, committedAt, epoch);
+        });
+    }
+
+    /** The entries of the evictions that caches with a second tier keep there; a null key for a whole cache. */
+    private List<SharedTier.Stale> staleInSecondTier(List<Eviction> evictions) {
+        List<SharedTier.Stale> stale = new ArrayList<>();
+        for (Eviction eviction : evictions) {
+            withSecondTier(eviction.cache()).ifPresent(cache -> {
+                if (eviction.everything()) {
+                    stale.add(new SharedTier.Stale(cache.secondTier(), null));
+                    return;
+                }
+                try {
+                    Object key = CacheKeys.keyOf(eviction.keyColumns(), List.copyOf(eviction.keyColumns().keySet()),
+                            cache.keyType());
+                    if (key != null) {
+                        stale.add(new SharedTier.Stale(cache.secondTier(), key));
+                    }
+                }
+                catch (RuntimeException e) {
+                    // The cache is emptied instead (see apply), and so are its entries in the second tier.
+                    stale.add(new SharedTier.Stale(cache.secondTier(), null));
+                }
+            });
+        }
+        return stale;
     }
 
     /** The batch comes again after the stream's restart: it is evicted, and told, then. */
@@ -150,6 +191,39 @@ class CacheInvalidation implements ChangeHandler {
     @Override
     public Failure onFailure(ChangeEvent change, Exception error) {
         return Failure.HALT;
+    }
+
+    /**
+     * An eviction another instance's application asked for ({@link CacheAside#evictEverywhere}):
+     * the second tier forgets the entry before this instance's memory does, since the asking
+     * instance does so only after its transaction committed, when this one may already read.
+     */
+    void applyDirect(Eviction eviction) {
+        withSecondTier(eviction.cache()).ifPresent(cache -> {
+            if (eviction.everything()) {
+                cache.secondTier().invalidateAll();
+                return;
+            }
+            try {
+                invalidateInSecondTier(cache, eviction.keyColumns());
+            }
+            catch (RuntimeException e) {
+                cache.secondTier().invalidateAll();
+            }
+        });
+        apply(eviction, Invalidated.BROADCAST);
+    }
+
+    private Optional<CaffeineCacheAside<?, ?>> withSecondTier(String name) {
+        return caches.find(name).<CaffeineCacheAside<?, ?>>map(cache -> (CaffeineCacheAside<?, ?>) cache)
+                .filter(cache -> cache.secondTier().active());
+    }
+
+    private static <K> void invalidateInSecondTier(CaffeineCacheAside<K, ?> cache, Map<String, Object> keyColumns) {
+        Object key = CacheKeys.keyOf(keyColumns, List.copyOf(keyColumns.keySet()), cache.keyType());
+        if (key != null) {
+            cache.secondTier().invalidate(cache.keyType().cast(key));
+        }
     }
 
     /** Evicts in this instance; a key that does not fit the cache's key type empties the cache. */

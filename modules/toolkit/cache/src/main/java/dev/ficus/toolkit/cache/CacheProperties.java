@@ -17,12 +17,14 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *                        lags, the eviction channel is down), such caches are bypassed and reads go
  *                        to the database until it can
  * @param evictionChannel how evictions reach the instances that do not stream
+ * @param secondTier      a tier in Redis under the in-process caches, shared by every instance
  */
 @ConfigurationProperties("ficus.cache")
 public record CacheProperties(
         @DefaultValue Map<String, Spec> caches,
         @DefaultValue("5s") Duration maxStaleness,
-        @DefaultValue EvictionChannel evictionChannel) {
+        @DefaultValue EvictionChannel evictionChannel,
+        @DefaultValue SecondTier secondTier) {
 
     public CacheProperties {
         if (evictionChannel.heartbeatInterval().compareTo(maxStaleness.dividedBy(2)) > 0) {
@@ -48,6 +50,12 @@ public record CacheProperties(
      * @param negativeTtl   how long "not found" is cached; zero caches only what exists
      * @param warmUp        load entries before the instance reports ready
      * @param invalidatedBy rows whose changes evict entries
+     * @param secondTier    whether the cache keeps its entries in the second tier too, when
+     *                      {@code ficus.cache.second-tier.enabled}; only caches invalidated by change
+     *                      data capture do, as only the change stream sees every change
+     * @param valueType     the class of the values (for example {@code com.example.shop.Product}),
+     *                      which the second tier reads them back as, for a cache created without
+     *                      one in code; a cache without either has no second tier
      */
     public record Spec(
             @DefaultValue("true") boolean enabled,
@@ -57,10 +65,12 @@ public record CacheProperties(
             @DefaultValue("0s") Duration refreshAfter,
             @DefaultValue("0s") Duration negativeTtl,
             @DefaultValue("false") boolean warmUp,
-            @DefaultValue List<Invalidation> invalidatedBy) {
+            @DefaultValue List<Invalidation> invalidatedBy,
+            @DefaultValue("true") boolean secondTier,
+            Class<?> valueType) {
 
         static final Spec DEFAULTS = new Spec(true, 10_000, Duration.ofMinutes(10), 0.1, Duration.ZERO, Duration.ZERO,
-                false, List.of());
+                false, List.of(), true, null);
 
         public Spec {
             if (ttlJitter < 0 || ttlJitter >= 1) {
@@ -89,6 +99,36 @@ public record CacheProperties(
             @DefaultValue("2s") Duration checkInterval,
             @DefaultValue("2s") Duration checkTimeout,
             @DefaultValue("10s") Duration maxReconnectBackoff) {
+    }
+
+    /**
+     * The second tier: Redis, through the application's Spring Data Redis connection, under the
+     * in-process caches. It is read on a miss and filled by loads, and it is invalidated by the
+     * same change stream as the first tier. A Redis that is down or slow costs a database read,
+     * never an error.
+     *
+     * @param enabled   whether caches invalidated by change data capture keep their entries in
+     *                  Redis too (each cache may opt out with {@code ficus.cache.caches.<name>.second-tier});
+     *                  needs a Redis connection (spring-boot-starter-data-redis) and a change stream
+     * @param timeout   how long one Redis command may take before the read goes to the database
+     * @param openFor   after repeated failures, how long Redis is left alone before it is tried again
+     * @param keyPrefix what every Redis key of the caches starts with, before the change stream's
+     *                  name: applications that share a Redis and a stream name need different ones
+     */
+    public record SecondTier(
+            @DefaultValue("false") boolean enabled,
+            @DefaultValue("200ms") Duration timeout,
+            @DefaultValue("5s") Duration openFor,
+            @DefaultValue("ficus:cache") String keyPrefix) {
+
+        public SecondTier {
+            if (timeout.isZero() || timeout.isNegative() || openFor.isZero() || openFor.isNegative()) {
+                throw new IllegalArgumentException("ficus.cache.second-tier.timeout and open-for must be positive");
+            }
+            if (keyPrefix.isBlank()) {
+                throw new IllegalArgumentException("ficus.cache.second-tier.key-prefix must not be blank");
+            }
+        }
     }
 
     /**

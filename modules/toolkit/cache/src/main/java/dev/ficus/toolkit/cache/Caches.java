@@ -29,6 +29,17 @@ public interface Caches {
     <K, V> CacheAside<K, V> cacheAside(String name, Class<K> keyType, Function<K, Optional<V>> source,
             CacheAside.WarmUp<K, V> warmUp);
 
+    /**
+     * As above, with the class of the values: the second tier
+     * ({@code ficus.cache.second-tier}) keeps them as JSON and reads them back as this class.
+     * Without it, {@code ficus.cache.caches.<name>.value-type} may name it; a cache whose value
+     * type is known neither way stays out of the second tier.
+     */
+    default <K, V> CacheAside<K, V> cacheAside(String name, Class<K> keyType, Class<V> valueType,
+            Function<K, Optional<V>> source, CacheAside.WarmUp<K, V> warmUp) {
+        return cacheAside(name, keyType, source, warmUp);
+    }
+
     Optional<CacheAside<?, ?>> find(String name);
 
     /**

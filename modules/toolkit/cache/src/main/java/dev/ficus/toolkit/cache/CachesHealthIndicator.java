@@ -10,7 +10,8 @@ import org.springframework.boot.health.contributor.HealthIndicator;
  * OUT_OF_SERVICE until every cache configured to warm up is warm (part of readiness); the details
  * say why one waits. A cache that cannot be shown within {@code max-staleness} of the database is
  * bypassed, not a reason to take the instance out of service: reads then come from the database,
- * which is the truth. The details show how old this instance's knowledge is and why it bypasses.
+ * which is the truth. The details show how old this instance's knowledge is and why it bypasses,
+ * and the second tier's epoch, or why it is not used.
  */
 class CachesHealthIndicator implements HealthIndicator {
 
@@ -33,6 +34,8 @@ class CachesHealthIndicator implements HealthIndicator {
             cacheDetails.put("hitRatio", stats.hitRate());
             cacheDetails.put("warm", cache.warm());
             cache.warmUpState().ifPresent(state -> cacheDetails.put("warmUp", state));
+            cache.warmedUpFrom().ifPresent(from -> cacheDetails.put("warmedUpFrom", from));
+            cacheDetails.put("secondTier", cache.secondTier().active());
             cacheDetails.put("bypassed", !cache.current());
             details.put(cache.name(), cacheDetails);
             warm &= cache.warm();
@@ -50,6 +53,10 @@ class CachesHealthIndicator implements HealthIndicator {
         });
         if (broadcast != null) {
             details.put("evictionChannel", broadcast.listening() ? "listening" : "disconnected");
+        }
+        Map<String, Object> secondTier = caches.secondTier().state();
+        if (!secondTier.isEmpty()) {
+            details.put("secondTier", secondTier);
         }
         return (warm ? Health.up() : Health.outOfService()).withDetails(details).build();
     }

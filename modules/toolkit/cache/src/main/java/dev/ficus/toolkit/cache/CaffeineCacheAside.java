@@ -6,6 +6,7 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
@@ -34,6 +35,9 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
  *
  * <p>A cache invalidated by change data capture is bypassed (reads go to the source, and are
  * counted) while this instance cannot show that it is within {@code max-staleness} of the database.
+ *
+ * <p>With a second tier, a miss asks it before the source, the application's own evictions reach
+ * it before this instance's memory, and a warm-up reads from it when another instance filled it.
  */
 class CaffeineCacheAside<K, V> implements CacheAside<K, V> {
 
@@ -45,14 +49,18 @@ class CaffeineCacheAside<K, V> implements CacheAside<K, V> {
     private final CacheProperties.Spec spec;
     private final Function<K, Optional<V>> source;
     private final WarmUp<K, V> warmUp;
+    private final SharedTier.ForCache<K, V> secondTier;
     private final LoadingCache<K, Loaded<V>> cache;
     /** How often the cache was emptied: a value loaded before the last time is not served. */
     private final AtomicLong emptied = new AtomicLong();
     private final BooleanSupplier current;
     private final Counter bypasses;
     private final Map<Invalidated, Counter> invalidations = new EnumMap<>(Invalidated.class);
+    private final Map<String, Counter> warmUpEntries = new ConcurrentHashMap<>();
+    private final MeterRegistry meters;
     private volatile boolean warm;
     private volatile String warmUpState = "not started";
+    private volatile String warmedUpFrom;
     /**
      * Taken by evictions while the cache warms up, and by the warm-up while it puts what it read:
      * a key evicted while the warm-up read the source is not put back with the value it read.
@@ -67,12 +75,21 @@ class CaffeineCacheAside<K, V> implements CacheAside<K, V> {
      */
     CaffeineCacheAside(String name, Class<K> keyType, CacheProperties.Spec spec, Function<K, Optional<V>> source,
             WarmUp<K, V> warmUp, Executor refreshes, Ticker ticker, BooleanSupplier current, MeterRegistry meters) {
+        this(name, keyType, spec, source, warmUp, refreshes, ticker, current, meters, SharedTier.ForCache.none());
+    }
+
+    /** @param secondTier the cache's part of the second tier, asked on a miss before the source */
+    CaffeineCacheAside(String name, Class<K> keyType, CacheProperties.Spec spec, Function<K, Optional<V>> source,
+            WarmUp<K, V> warmUp, Executor refreshes, Ticker ticker, BooleanSupplier current, MeterRegistry meters,
+            SharedTier.ForCache<K, V> secondTier) {
         this.name = name;
         this.keyType = keyType;
         this.spec = spec;
         this.source = source;
         this.warmUp = warmUp;
+        this.secondTier = secondTier;
         this.current = current;
+        this.meters = meters;
         this.bypasses = Counter.builder("ficus.cache.bypasses")
                 .description("Reads that went to the source because the cache could not be shown current enough")
                 .tag("cache", name)
@@ -95,9 +112,9 @@ class CaffeineCacheAside<K, V> implements CacheAside<K, V> {
             builder.refreshAfterWrite(spec.refreshAfter());
         }
         this.cache = builder.build(key -> {
-            // Which emptying it follows, taken before the source is read.
+            // Which emptying it follows, taken before the second tier or the source is read.
             long after = emptied.get();
-            return new Loaded<>(after, source.apply(key));
+            return new Loaded<>(after, secondTier.load(key, source));
         });
     }
 
@@ -144,6 +161,15 @@ class CaffeineCacheAside<K, V> implements CacheAside<K, V> {
         return warm ? Optional.empty() : Optional.of(warmUpState);
     }
 
+    /** Where the warm-up took its entries from; empty until it is done. */
+    Optional<String> warmedUpFrom() {
+        return Optional.ofNullable(warmedUpFrom);
+    }
+
+    SharedTier.ForCache<K, V> secondTier() {
+        return secondTier;
+    }
+
     /** Whether reads may come from memory now. */
     boolean current() {
         return current.getAsBoolean();
@@ -172,7 +198,14 @@ class CaffeineCacheAside<K, V> implements CacheAside<K, V> {
         evict(key, Invalidated.APPLICATION);
     }
 
+    /**
+     * Evicts here; an eviction the application asks for reaches the second tier first, so that
+     * no read refills memory from it with what the application just made stale.
+     */
     void evict(K key, Invalidated by) {
+        if (by == Invalidated.APPLICATION) {
+            secondTier.invalidate(key);
+        }
         invalidations.get(by).increment();
         if (!warm) {
             synchronized (warming) {
@@ -216,6 +249,9 @@ class CaffeineCacheAside<K, V> implements CacheAside<K, V> {
     }
 
     void evictAll(Invalidated by) {
+        if (by == Invalidated.APPLICATION) {
+            secondTier.invalidateAll();
+        }
         invalidations.get(by).increment();
         empty();
     }
@@ -267,7 +303,8 @@ class CaffeineCacheAside<K, V> implements CacheAside<K, V> {
             clearedWhileWarming = false;
         }
         long after = emptied.get();
-        Map<K, V> entries = warmUp.load(spec.maximumSize());
+        SharedTier.WarmedUp<K, V> warmedUp = secondTier.warmUp(spec.maximumSize(), warmUp);
+        Map<K, V> entries = warmedUp.entries();
         synchronized (warming) {
             if (!clearedWhileWarming) {
                 entries.forEach((key, value) -> {
@@ -279,6 +316,12 @@ class CaffeineCacheAside<K, V> implements CacheAside<K, V> {
             warm = true;
             evictedWhileWarming.clear();
         }
+        warmedUpFrom = warmedUp.from();
+        warmUpEntries.computeIfAbsent(warmedUp.from(), from -> Counter.builder("ficus.cache.warm-up.entries")
+                .description("Entries a warm-up loaded, by where from: the second tier or the source")
+                .tag("cache", name)
+                .tag("from", from)
+                .register(meters)).increment(entries.size());
     }
 
     /**

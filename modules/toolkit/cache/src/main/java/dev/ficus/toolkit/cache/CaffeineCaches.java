@@ -27,6 +27,7 @@ class CaffeineCaches implements Caches {
     private final MeterRegistry meters;
     private final Executor refreshes;
     private final Freshness freshness;
+    private final SharedTier secondTier;
     private final ConcurrentMap<String, CaffeineCacheAside<?, ?>> caches = new ConcurrentHashMap<>();
     private volatile Consumer<CacheInvalidation.Eviction> channel = eviction -> { };
 
@@ -36,16 +37,35 @@ class CaffeineCaches implements Caches {
      *                  evictions keep them current)
      */
     CaffeineCaches(CacheProperties properties, MeterRegistry meters, Executor refreshes, Freshness freshness) {
+        this(properties, meters, refreshes, freshness, SharedTier.NONE);
+    }
+
+    /** @param secondTier the second tier, shared by every instance; {@link SharedTier#NONE} for none */
+    CaffeineCaches(CacheProperties properties, MeterRegistry meters, Executor refreshes, Freshness freshness,
+            SharedTier secondTier) {
         this.properties = properties;
         this.meters = meters;
         this.refreshes = refreshes;
         this.freshness = freshness;
+        this.secondTier = secondTier;
+        if (properties.secondTier().enabled() && secondTier == SharedTier.NONE) {
+            log.warn("ficus.cache.second-tier.enabled is true, but {}: the caches have no second tier",
+                    freshness == null ? "no change stream runs in this application (only it can invalidate a tier "
+                            + "that every instance shares)" : "the application has no Redis connection (add "
+                            + "spring-boot-starter-data-redis and configure spring.data.redis)");
+        }
+    }
+
+    @Override
+    public <K, V> CacheAside<K, V> cacheAside(String name, Class<K> keyType, Function<K, Optional<V>> source,
+            CacheAside.WarmUp<K, V> warmUp) {
+        return cacheAside(name, keyType, null, source, warmUp);
     }
 
     @Override
     @SuppressWarnings("unchecked")
-    public <K, V> CacheAside<K, V> cacheAside(String name, Class<K> keyType, Function<K, Optional<V>> source,
-            CacheAside.WarmUp<K, V> warmUp) {
+    public <K, V> CacheAside<K, V> cacheAside(String name, Class<K> keyType, Class<V> valueType,
+            Function<K, Optional<V>> source, CacheAside.WarmUp<K, V> warmUp) {
         return (CacheAside<K, V>) caches.computeIfAbsent(name, created -> {
             CacheProperties.Spec spec = properties.specOf(name);
             if (freshness == null && !spec.invalidatedBy().isEmpty() && spec.enabled()) {
@@ -57,11 +77,38 @@ class CaffeineCaches implements Caches {
             BooleanSupplier current = freshness != null && !spec.invalidatedBy().isEmpty()
                     ? freshness::current : () -> true;
             var cache = new CaffeineCacheAside<>(name, keyType, spec, source, warmUp, refreshes,
-                    Ticker.systemTicker(), current, meters);
+                    Ticker.systemTicker(), current, meters, secondTierOf(name, keyType, valueType, spec));
             cache.tellOthersWith(this::tellOthers);
             CaffeineCacheMetrics.monitor(meters, cache.caffeine(), name);
             return cache;
         });
+    }
+
+    /**
+     * The cache's part of the second tier: only a cache invalidated by change data capture has one
+     * (the change stream is what invalidates it), and only if the type of its values is known.
+     */
+    @SuppressWarnings("unchecked")
+    private <K, V> SharedTier.ForCache<K, V> secondTierOf(String name, Class<K> keyType, Class<V> valueType,
+            CacheProperties.Spec spec) {
+        if (valueType != null && spec.valueType() != null && !valueType.equals(spec.valueType())) {
+            throw new IllegalArgumentException("Cache " + name + " holds " + valueType.getName() + ", but "
+                    + "ficus.cache.caches." + name + ".value-type says " + spec.valueType().getName());
+        }
+        if (secondTier == SharedTier.NONE || !spec.enabled() || !spec.secondTier() || spec.invalidatedBy().isEmpty()) {
+            return SharedTier.ForCache.none();
+        }
+        Class<V> type = valueType != null ? valueType : (Class<V>) spec.valueType();
+        if (type == null) {
+            log.warn("Cache {} stays out of the second tier: the type of its values is not known (name it with "
+                    + "ficus.cache.caches.{}.value-type, or pass it to Caches.cacheAside)", name, name);
+            return SharedTier.ForCache.none();
+        }
+        return secondTier.forCache(name, keyType, type, spec);
+    }
+
+    SharedTier secondTier() {
+        return secondTier;
     }
 
     /** From now on, {@link CacheAside#evictEverywhere} also tells the other instances through {@code channel}. */

@@ -41,6 +41,9 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * another instance takes the stream over. A dead listening connection is found by a periodic
  * query. A message that is not ours (a stray {@code NOTIFY}, another version's format) is counted
  * and skipped; so is a message of another stream (another application on the same database).
+ *
+ * <p>The streaming instance's messages also carry the second tier's epoch: the only one the
+ * listeners may read and write the second tier with, taken in before the message's evictions.
  */
 class EvictionBroadcast implements SmartLifecycle {
 
@@ -66,9 +69,12 @@ class EvictionBroadcast implements SmartLifecycle {
      *                    this message; null if not known yet
      * @param committedAt commit time of the earliest change whose evictions it carries; null for a heartbeat
      * @param evictions   what to evict; empty for a heartbeat
+     * @param epoch       the second tier's epoch, the one to use from this message on; null: do not
+     *                    use the second tier (the streaming instance has none, or Redis failed it).
+     *                    Unused in messages numbered 0
      */
     record Message(String stream, String from, long number, Instant asOf, Instant committedAt,
-            List<CacheInvalidation.Eviction> evictions) {
+            List<CacheInvalidation.Eviction> evictions, Long epoch) {
 
         boolean valid() {
             return stream != null && from != null && number >= 0 && evictions != null && evictions.stream()
@@ -87,9 +93,11 @@ class EvictionBroadcast implements SmartLifecycle {
     private final Freshness freshness;
     private final Supplier<Optional<Instant>> streaming;
     private final Consumer<String> evictEverything;
+    private final SharedTier secondTier;
     private final Counter rejected;
     private final Timer evictionLag;
     private volatile Consumer<CacheInvalidation.Eviction> receiver = eviction -> { };
+    private volatile Consumer<CacheInvalidation.Eviction> directReceiver = eviction -> { };
     private volatile boolean running;
     private volatile boolean listening;
     private long sent;
@@ -100,10 +108,11 @@ class EvictionBroadcast implements SmartLifecycle {
      * @param stream          the name of the change stream whose evictions this carries
      * @param streaming       how current this instance's own stream is, while it streams
      * @param evictEverything empties every cache, for the reason given
+     * @param secondTier      whose epoch the streaming instance announces, and the others follow
      */
     EvictionBroadcast(String stream, DataSource dataSource, String jdbcUrl, String user, String password,
             CacheProperties.EvictionChannel settings, Freshness freshness, Supplier<Optional<Instant>> streaming,
-            Consumer<String> evictEverything, MeterRegistry meters) {
+            Consumer<String> evictEverything, SharedTier secondTier, MeterRegistry meters) {
         this.stream = stream;
         this.jdbc = new JdbcTemplate(dataSource);
         // A notification that cannot be sent in time fails the batch (which comes again), rather
@@ -116,6 +125,7 @@ class EvictionBroadcast implements SmartLifecycle {
         this.freshness = freshness;
         this.streaming = streaming;
         this.evictEverything = evictEverything;
+        this.secondTier = secondTier;
         this.rejected = Counter.builder("ficus.cache.eviction.messages.rejected")
                 .description("Notifications on the eviction channel that are not eviction messages; skipped")
                 .register(meters);
@@ -125,8 +135,14 @@ class EvictionBroadcast implements SmartLifecycle {
                 .register(meters);
     }
 
+    /** @param receiver applies the streaming instance's evictions */
     void receiveWith(Consumer<CacheInvalidation.Eviction> receiver) {
         this.receiver = receiver;
+    }
+
+    /** @param receiver applies the evictions another instance's application asked for */
+    void receiveDirectWith(Consumer<CacheInvalidation.Eviction> receiver) {
+        this.directReceiver = receiver;
     }
 
     boolean listening() {
@@ -143,7 +159,7 @@ class EvictionBroadcast implements SmartLifecycle {
      * instance may send one. In a transaction, PostgreSQL delivers it when that commits.
      */
     void publishDirect(CacheInvalidation.Eviction eviction) {
-        String payload = JSON.writeValueAsString(new Message(stream, instance, 0, null, null, List.of(eviction)));
+        String payload = JSON.writeValueAsString(new Message(stream, instance, 0, null, null, List.of(eviction), null));
         if (payload.getBytes(StandardCharsets.UTF_8).length > MAX_PAYLOAD_BYTES - 100) {
             // One key too large to send: the whole cache goes instead.
             publishDirect(CacheInvalidation.Eviction.all(eviction.cache()));
@@ -152,34 +168,38 @@ class EvictionBroadcast implements SmartLifecycle {
         jdbc.queryForObject("select pg_notify(?, ?)", Object.class, CHANNEL, payload);
     }
 
-    /** Sends evictions of changes committed since {@code committedAt} to every instance. */
-    void publish(List<CacheInvalidation.Eviction> evictions, Instant committedAt) {
+    /**
+     * Sends evictions of changes committed since {@code committedAt} to every instance, with the
+     * second tier's epoch.
+     */
+    void publish(List<CacheInvalidation.Eviction> evictions, Instant committedAt, Long epoch) {
         if (evictions.isEmpty()) {
             return;
         }
-        String payload = JSON.writeValueAsString(new Message(stream, instance, 1, null, committedAt, evictions));
+        String payload = JSON.writeValueAsString(new Message(stream, instance, 1, null, committedAt, evictions, epoch));
         if (payload.getBytes(StandardCharsets.UTF_8).length > MAX_PAYLOAD_BYTES - 100) {
             if (evictions.size() > 1) {
                 int half = evictions.size() / 2;
-                publish(evictions.subList(0, half), committedAt);
-                publish(evictions.subList(half, evictions.size()), committedAt);
+                publish(evictions.subList(0, half), committedAt, epoch);
+                publish(evictions.subList(half, evictions.size()), committedAt, epoch);
             }
             else {
                 // One key too large to send: the whole cache goes instead.
-                publish(List.of(CacheInvalidation.Eviction.all(evictions.get(0).cache())), committedAt);
+                publish(List.of(CacheInvalidation.Eviction.all(evictions.get(0).cache())), committedAt, epoch);
             }
             return;
         }
-        send(evictions, committedAt);
+        send(evictions, committedAt, epoch);
     }
 
     /**
      * Numbers and sends one message. Numbers and notifications go out in the same order: one at a
      * time, each committed before the next.
      */
-    private synchronized void send(List<CacheInvalidation.Eviction> evictions, Instant committedAt) {
+    private synchronized void send(List<CacheInvalidation.Eviction> evictions, Instant committedAt, Long epoch) {
         Instant asOf = streaming.get().orElse(null);
-        String payload = JSON.writeValueAsString(new Message(stream, instance, sent + 1, asOf, committedAt, evictions));
+        String payload = JSON.writeValueAsString(new Message(stream, instance, sent + 1, asOf, committedAt, evictions,
+                epoch));
         jdbc.queryForObject("select pg_notify(?, ?)", Object.class, CHANNEL, payload);
         sent++;
     }
@@ -222,17 +242,26 @@ class EvictionBroadcast implements SmartLifecycle {
         return running;
     }
 
-    /** While this instance streams, it says how current it is, also when nothing changes. */
+    /**
+     * While this instance streams, it says how current it is (and the second tier's epoch), also
+     * when nothing changes. Every instance looks after its part of the second tier meanwhile.
+     */
     private void beat() {
         while (running) {
             pause(settings.heartbeatInterval());
-            if (running && streaming.get().isPresent()) {
-                try {
-                    send(List.of(), null);
+            if (!running) {
+                return;
+            }
+            try {
+                if (streaming.get().isPresent()) {
+                    secondTier.announce(epoch -> send(List.of(), null, epoch));
                 }
-                catch (RuntimeException e) {
-                    log.warn("Could not send a heartbeat on the cache eviction channel: {}", e.toString());
+                else {
+                    secondTier.maintain();
                 }
+            }
+            catch (RuntimeException e) {
+                log.warn("Could not send a heartbeat on the cache eviction channel: {}", e.toString());
             }
         }
     }
@@ -248,6 +277,7 @@ class EvictionBroadcast implements SmartLifecycle {
                 }
                 // Evictions sent while this instance was not listening are lost: start afresh.
                 freshness.restart();
+                secondTier.forget();
                 evictEverything.accept("listening");
                 listening = true;
                 backoff = FIRST_BACKOFF;
@@ -312,11 +342,16 @@ class EvictionBroadcast implements SmartLifecycle {
         }
         if (message.number() == 0) {
             if (!instance.equals(message.from())) {
-                message.evictions().forEach(receiver);
+                message.evictions().forEach(directReceiver);
             }
             return;
         }
         Freshness.Heard heard = freshness.heard(message.from(), message.number());
+        if (!instance.equals(message.from())) {
+            // Before anything is evicted: no read after an eviction refills memory from an epoch
+            // that is no longer invalidated.
+            secondTier.heard(message.epoch());
+        }
         if (heard == Freshness.Heard.GAP || heard == Freshness.Heard.NEW_LEADER) {
             evictEverything.accept(heard == Freshness.Heard.GAP ? "gap" : "new-leader");
         }

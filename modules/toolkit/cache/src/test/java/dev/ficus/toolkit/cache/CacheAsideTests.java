@@ -171,7 +171,8 @@ class CacheAsideTests {
     @Test
     void aDisabledCacheReadsThroughEveryTime() {
         AtomicInteger loads = new AtomicInteger();
-        var disabled = new CacheProperties.Spec(false, 100, TEN_MINUTES, 0, Duration.ZERO, Duration.ZERO, false, List.of());
+        var disabled = new CacheProperties.Spec(false, 100, TEN_MINUTES, 0, Duration.ZERO, Duration.ZERO, false, List.of(),
+                true, null);
         CaffeineCacheAside<String, String> cache = cache(disabled, key -> Optional.of("v" + loads.incrementAndGet()));
 
         assertThat(cache.get("k")).contains("v1");
@@ -252,7 +253,8 @@ class CacheAsideTests {
         AtomicInteger loads = new AtomicInteger();
         java.util.concurrent.atomic.AtomicBoolean current = new java.util.concurrent.atomic.AtomicBoolean(false);
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
-        var spec = new CacheProperties.Spec(true, 100, TEN_MINUTES, 0, Duration.ZERO, Duration.ZERO, true, List.of());
+        var spec = new CacheProperties.Spec(true, 100, TEN_MINUTES, 0, Duration.ZERO, Duration.ZERO, true, List.of(),
+                true, null);
         CaffeineCacheAside<String, String> cache = new CaffeineCacheAside<>("bypassed", String.class, spec,
                 key -> Optional.of("read " + loads.incrementAndGet()), limit -> Map.of("w", "warm"), Runnable::run,
                 Ticker.systemTicker(), current::get, meters);
@@ -282,7 +284,7 @@ class CacheAsideTests {
     private static <K> CaffeineCacheAside<K, String> warming(CacheAside.WarmUp<K, String> warmUp,
             java.util.function.BooleanSupplier current) {
         var spec = new CacheProperties.Spec(true, 100_000, TEN_MINUTES, 0, Duration.ZERO, Duration.ZERO, true,
-                List.of());
+                List.of(), true, null);
         @SuppressWarnings("unchecked")
         Class<K> keyType = (Class<K>) Object.class;
         return new CaffeineCacheAside<>("warm", keyType, spec, key -> Optional.of("fresh " + key), warmUp,
@@ -290,7 +292,8 @@ class CacheAsideTests {
     }
 
     private static CacheProperties.Spec spec(Duration ttl, double jitter, Duration refreshAfter, Duration negativeTtl) {
-        return new CacheProperties.Spec(true, 10_000, ttl, jitter, refreshAfter, negativeTtl, false, List.of());
+        return new CacheProperties.Spec(true, 10_000, ttl, jitter, refreshAfter, negativeTtl, false, List.of(), true,
+                null);
     }
 
     private static <K, V> CaffeineCacheAside<K, V> cache(CacheProperties.Spec spec, Function<K, Optional<V>> source) {

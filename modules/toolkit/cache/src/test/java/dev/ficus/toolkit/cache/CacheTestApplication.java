@@ -1,7 +1,11 @@
 package dev.ficus.toolkit.cache;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
-
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongConsumer;
 
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.context.annotation.Bean;
@@ -19,13 +23,48 @@ class CacheTestApplication {
             CacheAside<Long, Long> notesOfThingMisconfigured, CacheAside<String, String> settings) {
     }
 
+    /** How often each cache read its source; and a hook that runs after a thing's name was read. */
+    static final class Sources {
+
+        private final Map<String, AtomicLong> calls = new ConcurrentHashMap<>();
+        volatile LongConsumer afterThingRead = id -> { };
+
+        long calls(String cache) {
+            return calls.computeIfAbsent(cache, name -> new AtomicLong()).get();
+        }
+
+        void called(String cache) {
+            calls.computeIfAbsent(cache, name -> new AtomicLong()).incrementAndGet();
+        }
+    }
+
     @Bean
-    Depot depot(Caches caches, JdbcClient jdbc) {
+    Sources sources() {
+        return new Sources();
+    }
+
+    /** Things are read with the value type given in code; things by code with the one configured, if any. */
+    @Bean
+    Depot depot(Caches caches, JdbcClient jdbc, Sources sources) {
         return new Depot(
-                caches.cacheAside("things", Long.class, id -> jdbc.sql("select name from depot.things where id = ?")
-                        .param(id).query(String.class).optional()),
-                caches.cacheAside("things-by-code", String.class, code -> jdbc
-                        .sql("select name from depot.things where code = ?").param(code).query(String.class).optional()),
+                caches.cacheAside("things", Long.class, String.class, id -> {
+                    sources.called("things");
+                    Optional<String> name = jdbc.sql("select name from depot.things where id = ?").param(id)
+                            .query(String.class).optional();
+                    sources.afterThingRead.accept(id);
+                    return name;
+                }, limit -> {
+                    sources.called("things-warm-up");
+                    Map<Long, String> names = new LinkedHashMap<>();
+                    jdbc.sql("select id, name from depot.things order by id limit ?").param(limit)
+                            .query((row, number) -> names.put(row.getLong("id"), row.getString("name"))).list();
+                    return names;
+                }),
+                caches.cacheAside("things-by-code", String.class, code -> {
+                    sources.called("things-by-code");
+                    return jdbc.sql("select name from depot.things where code = ?").param(code).query(String.class)
+                            .optional();
+                }),
                 caches.cacheAside("pairs", PairKey.class, key -> jdbc
                         .sql("select label from depot.pairs where left_id = ? and right_id = ?")
                         .params(key.left(), key.right()).query(String.class).optional()),
