@@ -11,6 +11,8 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.ApplicationArguments;
 import org.springframework.boot.ApplicationRunner;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -26,7 +28,8 @@ import dev.ficus.toolkit.embeddedpostgres.EmbeddedPostgresServer;
 /**
  * Fills a new embedded database with a small shop once, so the API answers at once: 300
  * products SKU-0001 to SKU-0300, 25 customers, and stock for every SKU except each tenth one
- * (SKU-0010, SKU-0020, ...), which stays sold out. An external database is never touched.
+ * (SKU-0010, SKU-0020, ...), which stays sold out. Another database is touched only when
+ * {@code ficus.demo-data.external-database} says so (cluster/run's shared embedded server).
  */
 @Component
 @ConditionalOnProperty(name = "ficus.demo-data.enabled", havingValue = "true")
@@ -45,16 +48,26 @@ class DemoData implements ApplicationRunner {
     private static final List<String> NAMES = List.of("Ada", "Grace", "Alan", "Edsger", "Barbara", "Donald",
             "Margaret", "Ken", "Radia", "Tim", "Frances", "John", "Hedy", "Dennis", "Leslie");
 
+    /**
+     * @param externalDatabase load into a database this instance did not start too: one the
+     *                         cluster's instances share, say; never set it for a database that matters
+     */
+    @ConfigurationProperties("ficus.demo-data")
+    record Settings(@DefaultValue("false") boolean externalDatabase) {
+    }
+
     private final ObjectProvider<EmbeddedPostgresServer> embeddedServer;
+    private final Settings settings;
     private final TransactionTemplate transaction;
     private final JdbcClient jdbc;
     private final Catalog catalog;
     private final Customers customers;
     private final Inventory inventory;
 
-    DemoData(ObjectProvider<EmbeddedPostgresServer> embeddedServer, TransactionTemplate transaction, JdbcClient jdbc,
-            Catalog catalog, Customers customers, Inventory inventory) {
+    DemoData(ObjectProvider<EmbeddedPostgresServer> embeddedServer, Settings settings, TransactionTemplate transaction,
+            JdbcClient jdbc, Catalog catalog, Customers customers, Inventory inventory) {
         this.embeddedServer = embeddedServer;
+        this.settings = settings;
         this.transaction = transaction;
         this.jdbc = jdbc;
         this.catalog = catalog;
@@ -64,7 +77,7 @@ class DemoData implements ApplicationRunner {
 
     @Override
     public void run(ApplicationArguments args) {
-        if (embeddedServer.getIfAvailable() == null) {
+        if (embeddedServer.getIfAvailable() == null && !settings.externalDatabase()) {
             log.info("Demo data is only loaded into the embedded database; using an external one, skipped");
             return;
         }

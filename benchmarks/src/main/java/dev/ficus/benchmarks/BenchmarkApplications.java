@@ -12,6 +12,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
+import tools.jackson.databind.json.JsonMapper;
+
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.jdbc.autoconfigure.JdbcConnectionDetails;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -122,6 +124,33 @@ final class BenchmarkApplications {
                 "--logging.level.root=warn"));
         command.addAll(List.of(settings));
         return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    }
+
+    /**
+     * Creates products {@code BENCH-0001} … through the shop's API, waiting as long as it says
+     * when it answers 429 (it limits each client's writes); their ids, in order.
+     */
+    static List<UUID> createProducts(String base, int count) throws IOException, InterruptedException {
+        HttpClient http = HttpClient.newHttpClient();
+        List<UUID> ids = new ArrayList<>();
+        for (int i = 1; i <= count; i++) {
+            HttpRequest create = HttpRequest.newBuilder(URI.create(base + "/api/catalog/products"))
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("""
+                            {"sku": "BENCH-%04d", "name": "Bench %d", "price": {"amount": 10.00, "currency": "EUR"},
+                             "category": "bench"}""".formatted(i, i)))
+                    .build();
+            HttpResponse<String> created = http.send(create, HttpResponse.BodyHandlers.ofString());
+            while (created.statusCode() == 429) {
+                Thread.sleep(1000 * Long.parseLong(created.headers().firstValue("Retry-After").orElse("1")));
+                created = http.send(create, HttpResponse.BodyHandlers.ofString());
+            }
+            if (created.statusCode() != 201) {
+                throw new IllegalStateException("Could not create a product: " + created.body());
+            }
+            ids.add(UUID.fromString(JsonMapper.builder().build().readTree(created.body()).get("id").asString()));
+        }
+        return ids;
     }
 
     /** Waits until the application at {@code base} is ready (and, if given, its process alive). */

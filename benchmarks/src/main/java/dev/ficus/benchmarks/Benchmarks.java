@@ -7,7 +7,7 @@ import java.util.Arrays;
  * Runs a benchmark by name and writes its table to the console and its figures as JSON.
  *
  * <pre>
- * java -jar benchmarks/target/ficus-benchmarks.jar cache|cache-cluster|replication|routing [--quick] [--out=benchmarks/results/NAME.json]
+ * java -jar benchmarks/target/ficus-benchmarks.jar cache|cache-cluster|replication|routing|scale-out [--quick] [--out=benchmarks/results/NAME.json]
  * </pre>
  */
 public final class Benchmarks {
@@ -27,8 +27,9 @@ public final class Benchmarks {
             case "cache-cluster" -> new CacheClusterBenchmark(quick).run();
             case "replication" -> new ReplicationBenchmark(quick).run();
             case "routing" -> new RoutingBenchmarks(quick).run();
+            case "scale-out" -> new ScaleOutBenchmark(quick).run();
             default -> {
-                System.err.println("Usage: java -jar benchmarks/target/ficus-benchmarks.jar cache|cache-cluster|replication|routing [--quick] [--out=FILE]");
+                System.err.println("Usage: java -jar benchmarks/target/ficus-benchmarks.jar cache|cache-cluster|replication|routing|scale-out [--quick] [--out=FILE]");
                 System.exit(2);
                 yield null;
             }

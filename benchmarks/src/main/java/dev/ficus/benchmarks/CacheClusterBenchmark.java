@@ -238,21 +238,7 @@ final class CacheClusterBenchmark {
     }
 
     private static List<UUID> createProducts(Instance instance) throws IOException, InterruptedException {
-        List<UUID> ids = new ArrayList<>();
-        for (int i = 1; i <= PRODUCTS; i++) {
-            HttpResponse<String> created = HTTP.send(HttpRequest.newBuilder(
-                            URI.create(instance.base() + "/api/catalog/products"))
-                    .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString("""
-                            {"sku": "BENCH-%04d", "name": "Bench %d", "price": {"amount": 10.00, "currency": "EUR"},
-                             "category": "bench"}""".formatted(i, i)))
-                    .build(), HttpResponse.BodyHandlers.ofString());
-            if (created.statusCode() != 201) {
-                throw new IllegalStateException("Could not create a product: " + created.body());
-            }
-            ids.add(UUID.fromString(JSON.readTree(created.body()).get("id").asString()));
-        }
-        return ids;
+        return BenchmarkApplications.createProducts(instance.base(), PRODUCTS);
     }
 
     /** Every product once from every instance: the caches hold them before anything is measured. */

@@ -44,7 +44,9 @@ final class HttpLoad {
                     .map(url -> "\"" + url.getRawPath() + "\"").collect(Collectors.joining(","))
                     + "}\nrequest = function() return wrk.format(\"GET\", paths[math.random(#paths)]) end\n");
             String base = urls.getFirst().getScheme() + "://" + urls.getFirst().getAuthority() + "/";
-            wrk(script, base, warmUp);
+            if (!warmUp.isZero()) {
+                wrk(script, base, warmUp);
+            }
             return parse(wrk(script, base, measure));
         }
         finally {
