@@ -29,25 +29,45 @@ final class HttpLoad {
     private final int connections;
     private final Duration warmUp;
     private final Duration measure;
+    private final Duration pause;
 
     HttpLoad(int connections, Duration warmUp, Duration measure) {
+        this(connections, warmUp, measure, Duration.ZERO);
+    }
+
+    /**
+     * @param pause how long each connection waits after an answer before its next request: a
+     *              steady load of at most connections / pause requests a second, rather than all
+     *              the server can take
+     */
+    HttpLoad(int connections, Duration warmUp, Duration measure, Duration pause) {
         this.connections = connections;
         this.warmUp = warmUp;
         this.measure = measure;
+        this.pause = pause;
     }
 
     /** GETs one of {@code urls} (same host), picked at random per request. */
     Result run(List<URI> urls) throws IOException, InterruptedException {
+        return run(urls, null);
+    }
+
+    /**
+     * As {@link #run(List)}, but the measured run ends when {@code until} completes (wrk is
+     * interrupted and reports what it measured so far), or after the measure time at the latest.
+     */
+    Result run(List<URI> urls, java.util.concurrent.Future<?> until) throws IOException, InterruptedException {
         Path script = Files.createTempFile("ficus-load", ".lua");
         try {
             Files.writeString(script, "local paths = {" + urls.stream()
                     .map(url -> "\"" + url.getRawPath() + "\"").collect(Collectors.joining(","))
-                    + "}\nrequest = function() return wrk.format(\"GET\", paths[math.random(#paths)]) end\n");
+                    + "}\nrequest = function() return wrk.format(\"GET\", paths[math.random(#paths)]) end\n"
+                    + (pause.isZero() ? "" : "delay = function() return " + pause.toMillis() + " end\n"));
             String base = urls.getFirst().getScheme() + "://" + urls.getFirst().getAuthority() + "/";
             if (!warmUp.isZero()) {
                 wrk(script, base, warmUp);
             }
-            return parse(wrk(script, base, measure));
+            return parse(wrk(script, base, measure, until));
         }
         finally {
             Files.deleteIfExists(script);
@@ -55,6 +75,11 @@ final class HttpLoad {
     }
 
     private String wrk(Path script, String base, Duration duration) throws IOException, InterruptedException {
+        return wrk(script, base, duration, null);
+    }
+
+    private String wrk(Path script, String base, Duration duration, java.util.concurrent.Future<?> until)
+            throws IOException, InterruptedException {
         Process wrk;
         try {
             wrk = new ProcessBuilder("wrk", "-t1", "-c" + connections, "-d" + duration.toSeconds() + "s",
@@ -62,6 +87,19 @@ final class HttpLoad {
         }
         catch (IOException e) {
             throw new IllegalStateException("The HTTP benchmarks need wrk: apt-get install wrk", e);
+        }
+        if (until != null) {
+            Process running = wrk;
+            Thread.ofVirtual().start(() -> {
+                try {
+                    until.get();
+                    // wrk stops on SIGINT and prints what it measured.
+                    new ProcessBuilder("kill", "-INT", Long.toString(running.pid())).start().waitFor();
+                }
+                catch (Exception e) {
+                    running.destroy();
+                }
+            });
         }
         String output = new String(wrk.getInputStream().readAllBytes());
         if (wrk.waitFor() != 0) {

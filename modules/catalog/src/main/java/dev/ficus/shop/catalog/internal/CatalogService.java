@@ -52,7 +52,9 @@ class CatalogService implements Catalog {
         this.byId = caches.cacheAside("products", UUID.class,
                 id -> products.findById(id).map(ProductRecord::toProduct), this::mostRequested);
         this.bySku = caches.cacheAside("products-by-sku", String.class,
-                sku -> products.findBySku(sku).map(ProductRecord::toProduct));
+                sku -> products.findBySku(sku).map(ProductRecord::toProduct),
+                limit -> mostRequested(limit).values().stream()
+                        .collect(Collectors.toMap(Product::sku, Function.identity())));
     }
 
     @Override
