@@ -162,7 +162,8 @@ public class CacheAsideAutoConfiguration {
      * The second tier in Redis, when switched on, for an application with a Redis connection and a
      * change stream (only the stream sees every change that must invalidate a tier every instance
      * shares). The connection is looked up when the tier is made, not by a condition, so that the
-     * order in which configurations are read does not matter.
+     * order in which configurations are read does not matter. Its namespace names the database the
+     * stream reads, so that applications sharing a Redis and a stream name do not share entries.
      */
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass(name = {"org.springframework.data.redis.connection.ReactiveRedisConnectionFactory",
@@ -175,6 +176,7 @@ public class CacheAsideAutoConfiguration {
         @Bean
         @ConditionalOnMissingBean(SharedTier.class)
         SharedTier cacheSecondTier(ObjectProvider<ReactiveRedisConnectionFactory> redis, CacheProperties properties,
+                DataSource dataSource, ObjectProvider<JdbcConnectionDetails> connection,
                 ObjectProvider<ChangeStream> stream, ObjectProvider<ChangeStreamProperties> streamProperties,
                 ObjectProvider<MeterRegistry> meterRegistry, Environment environment) {
             ReactiveRedisConnectionFactory connections = redis.getIfUnique();
@@ -184,6 +186,8 @@ public class CacheAsideAutoConfiguration {
             SingletonSupplier<ChangeStream> changes = SingletonSupplier.of(stream::getIfAvailable);
             return new RedisTier(connections, properties.secondTier(),
                     ChangeDataCaptureInvalidation.streamName(streamProperties, environment),
+                    DatabaseIdentity.of(dataSource,
+                            () -> PostgresDatabase.of(connection.getIfAvailable(), dataSource).jdbcUrl()),
                     () -> changes.get() != null && changes.get().state() == ChangeStream.State.STREAMING,
                     meterRegistry.getIfAvailable(() -> Metrics.globalRegistry));
         }

@@ -113,7 +113,8 @@ public record CacheProperties(
      * @param timeout   how long one Redis command may take before the read goes to the database
      * @param openFor   after repeated failures, how long Redis is left alone before it is tried again
      * @param keyPrefix what every Redis key of the caches starts with, before the change stream's
-     *                  name: applications that share a Redis and a stream name need different ones
+     *                  name and the database's identity (its cluster's system identifier and its
+     *                  name), which keep applications that share a Redis apart by themselves
      */
     public record SecondTier(
             @DefaultValue("false") boolean enabled,

@@ -42,8 +42,9 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * query. A message that is not ours (a stray {@code NOTIFY}, another version's format) is counted
  * and skipped; so is a message of another stream (another application on the same database).
  *
- * <p>The streaming instance's messages also carry the second tier's epoch: the only one the
- * listeners may read and write the second tier with, taken in before the message's evictions.
+ * <p>The streaming instance's messages also carry the second tier's epoch, with the namespace it
+ * belongs to and the caches invalidated there: the only one the listeners may read and write the
+ * second tier with, taken in before the message's evictions.
  */
 class EvictionBroadcast implements SmartLifecycle {
 
@@ -69,12 +70,13 @@ class EvictionBroadcast implements SmartLifecycle {
      *                    this message; null if not known yet
      * @param committedAt commit time of the earliest change whose evictions it carries; null for a heartbeat
      * @param evictions   what to evict; empty for a heartbeat
-     * @param epoch       the second tier's epoch, the one to use from this message on; null: do not
-     *                    use the second tier (the streaming instance has none, or Redis failed it).
-     *                    Unused in messages numbered 0
+     * @param secondTier  the second tier's epoch, the one to use from this message on, with its
+     *                    namespace and the caches invalidated there; null: do not use the second
+     *                    tier (the streaming instance has none, Redis failed it, or it does not fit
+     *                    the message). Unused in messages numbered 0
      */
     record Message(String stream, String from, long number, Instant asOf, Instant committedAt,
-            List<CacheInvalidation.Eviction> evictions, Long epoch) {
+            List<CacheInvalidation.Eviction> evictions, SharedTier.Epoch secondTier) {
 
         boolean valid() {
             return stream != null && from != null && number >= 0 && evictions != null && evictions.stream()
@@ -160,7 +162,7 @@ class EvictionBroadcast implements SmartLifecycle {
      */
     void publishDirect(CacheInvalidation.Eviction eviction) {
         String payload = JSON.writeValueAsString(new Message(stream, instance, 0, null, null, List.of(eviction), null));
-        if (payload.getBytes(StandardCharsets.UTF_8).length > MAX_PAYLOAD_BYTES - 100) {
+        if (tooLarge(payload)) {
             // One key too large to send: the whole cache goes instead.
             publishDirect(CacheInvalidation.Eviction.all(eviction.cache()));
             return;
@@ -172,34 +174,47 @@ class EvictionBroadcast implements SmartLifecycle {
      * Sends evictions of changes committed since {@code committedAt} to every instance, with the
      * second tier's epoch.
      */
-    void publish(List<CacheInvalidation.Eviction> evictions, Instant committedAt, Long epoch) {
+    void publish(List<CacheInvalidation.Eviction> evictions, Instant committedAt, SharedTier.Epoch epoch) {
         if (evictions.isEmpty()) {
             return;
         }
         String payload = JSON.writeValueAsString(new Message(stream, instance, 1, null, committedAt, evictions, epoch));
-        if (payload.getBytes(StandardCharsets.UTF_8).length > MAX_PAYLOAD_BYTES - 100) {
+        if (tooLarge(payload)) {
             if (evictions.size() > 1) {
                 int half = evictions.size() / 2;
                 publish(evictions.subList(0, half), committedAt, epoch);
                 publish(evictions.subList(half, evictions.size()), committedAt, epoch);
+                return;
             }
-            else {
+            if (!evictions.get(0).everything()) {
                 // One key too large to send: the whole cache goes instead.
                 publish(List.of(CacheInvalidation.Eviction.all(evictions.get(0).cache())), committedAt, epoch);
+                return;
             }
-            return;
         }
         send(evictions, committedAt, epoch);
     }
 
+    private static boolean tooLarge(String payload) {
+        return payload.getBytes(StandardCharsets.UTF_8).length > MAX_PAYLOAD_BYTES - 100;
+    }
+
     /**
      * Numbers and sends one message. Numbers and notifications go out in the same order: one at a
-     * time, each committed before the next.
+     * time, each committed before the next. A second tier's epoch that does not fit the message is
+     * left out: the instances then do not use the second tier.
      */
-    private synchronized void send(List<CacheInvalidation.Eviction> evictions, Instant committedAt, Long epoch) {
+    private synchronized void send(List<CacheInvalidation.Eviction> evictions, Instant committedAt,
+            SharedTier.Epoch epoch) {
         Instant asOf = streaming.get().orElse(null);
         String payload = JSON.writeValueAsString(new Message(stream, instance, sent + 1, asOf, committedAt, evictions,
                 epoch));
+        if (epoch != null && tooLarge(payload)) {
+            log.warn("The second tier's epoch, with the {} caches it names, does not fit a message on {}: the "
+                    + "instances do not use the second tier", epoch.caches().size(), CHANNEL);
+            payload = JSON.writeValueAsString(new Message(stream, instance, sent + 1, asOf, committedAt, evictions,
+                    null));
+        }
         jdbc.queryForObject("select pg_notify(?, ?)", Object.class, CHANNEL, payload);
         sent++;
     }
@@ -254,7 +269,16 @@ class EvictionBroadcast implements SmartLifecycle {
             }
             try {
                 if (streaming.get().isPresent()) {
-                    secondTier.announce(epoch -> send(List.of(), null, epoch));
+                    secondTier.announce((epoch, emptied) -> {
+                        if (emptied.isEmpty()) {
+                            send(List.of(), null, epoch);
+                            return;
+                        }
+                        List<CacheInvalidation.Eviction> evictions = emptied.stream()
+                                .map(CacheInvalidation.Eviction::all).toList();
+                        evictions.forEach(receiver);
+                        publish(evictions, null, epoch);
+                    });
                 }
                 else {
                     secondTier.maintain();
@@ -350,7 +374,7 @@ class EvictionBroadcast implements SmartLifecycle {
         if (!instance.equals(message.from())) {
             // Before anything is evicted: no read after an eviction refills memory from an epoch
             // that is no longer invalidated.
-            secondTier.heard(message.epoch());
+            secondTier.heard(message.secondTier());
         }
         if (heard == Freshness.Heard.GAP || heard == Freshness.Heard.NEW_LEADER) {
             evictEverything.accept(heard == Freshness.Heard.GAP ? "gap" : "new-leader");

@@ -2,16 +2,24 @@ package dev.ficus.toolkit.cache;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
@@ -32,7 +40,13 @@ import org.springframework.data.redis.core.ScanOptions;
 import org.springframework.data.redis.core.script.RedisScript;
 
 /**
- * The second tier in Redis: cache-aside under the in-process caches, in one namespace per epoch.
+ * The second tier in Redis: cache-aside under the in-process caches, in one namespace per
+ * database and change stream, and in it one generation (epoch) at a time.
+ *
+ * <p>The namespace is {@code <key-prefix>:{<stream>@<database>}}, where the database is named by
+ * its cluster's system identifier and its name, read from the database once: applications (or
+ * environments, or test suites) that share a Redis and a stream name but not a database do not
+ * share entries or epochs.
  *
  * <p>Reads: on a first-tier miss, {@code GET}; a value (or a cached absence) is a hit. On a miss
  * the source is read, and its value is written only if the entry is still exactly what the
@@ -42,12 +56,16 @@ import org.springframework.data.redis.core.script.RedisScript;
  * replace only tombstones written (by Redis's clock) before it began reading.
  *
  * <p>Invalidation: the streaming instance writes a tombstone per stale key, before it tells the
- * other instances, and announces the epoch with every message. When it cannot (Redis down or
- * slow), it announces none, so every instance stops reading Redis, and starts a new epoch once
- * Redis answers again; so does any instance whose own invalidation failed, or that empties a
+ * other instances, and announces the epoch with every message, with the namespace and the caches
+ * it invalidates there. An instance uses the tier for a cache only with an announced epoch of its
+ * own namespace that names that cache with keys of the same shape, and only if it knows no newer
+ * epoch (one it led, started, or heard). When the streaming instance cannot invalidate (Redis
+ * down or slow), it announces none, so every instance stops reading Redis, and starts a new epoch
+ * once Redis answers again; so does any instance whose own invalidation failed, or that empties a
  * cache, and it reads Redis again only from that epoch on. Emptying a whole cache starts a new
  * epoch too. A new leader starts one; so does the leader when Redis lost the epoch (restarted
- * empty).
+ * empty). A new epoch is at least Redis's clock (in microseconds), so it is new even to an
+ * instance that knows none, after Redis lost the epoch.
  *
  * <p>Every command has a short timeout, and a circuit breaker leaves Redis alone for a while
  * after repeated failures: a Redis that is down or slow costs a database read, never an error.
@@ -107,43 +125,75 @@ final class RedisTier implements SharedTier {
             return time[1] * 1000 + math.floor(time[2] / 1000)
             """, Long.class);
 
-    /** KEYS: the epoch. ARGV: the newest epoch the caller knows. A new epoch, newer than both. */
-    private static final RedisScript<Long> NEW_EPOCH = RedisScript.of("""
-            local newest = math.max(tonumber(redis.call('GET', KEYS[1]) or '0') or 0, tonumber(ARGV[1]))
-            redis.call('SET', KEYS[1], newest + 1)
-            return newest + 1
-            """, Long.class);
+    /**
+     * KEYS: the epoch. ARGV: the newest epoch the caller knows. A new epoch, newer than both, and
+     * than Redis's time in microseconds: new even if Redis lost the epoch and the caller knows none.
+     * Answers {@code <epoch> <run id>}: the Redis process that holds it.
+     */
+    private static final RedisScript<String> NEW_EPOCH = RedisScript.of("""
+            local time = redis.call('TIME')
+            local now = tonumber(time[1]) * 1000000 + tonumber(time[2])
+            local newest = math.max(tonumber(redis.call('GET', KEYS[1]) or '0') or 0, tonumber(ARGV[1]), now) + 1
+            redis.call('SET', KEYS[1], string.format('%.0f', newest))
+            return string.format('%.0f', newest) .. ' ' .. string.match(redis.call('INFO', 'server'), 'run_id:(%w+)')
+            """, String.class);
+
+    /**
+     * KEYS: the epoch. Answers {@code <epoch> <run id>} ({@code  <run id>} without an epoch): the
+     * epoch stored, and the Redis process that answers, which differs after a restart or a failover.
+     */
+    private static final RedisScript<String> EPOCH_AND_RUN = RedisScript.of("""
+            return (redis.call('GET', KEYS[1]) or '') .. ' ' .. string.match(redis.call('INFO', 'server'), 'run_id:(%w+)')
+            """, String.class);
 
     private final ReactiveStringRedisTemplate redis;
     private final ReactiveValueOperations<String, String> values;
-    private final String namespace;
-    private final String epochKey;
+    private final String stream;
+    private final String keyPrefix;
+    private final Supplier<String> database;
     private final Duration timeout;
     private final CircuitBreaker breaker;
     private final BooleanSupplier leads;
     private final MeterRegistry meters;
+    /** {@code <key-prefix>:{<stream>@<database>}}; null until the database's identity is known. */
+    private volatile String namespace;
+    private volatile String epochKey;
+    private final AtomicBoolean saidUnknownDatabase = new AtomicBoolean();
+    /** The caches this instance keeps in the tier, each with the shape of its keys. */
+    private final Map<String, String> caches = new ConcurrentHashMap<>();
 
     /** Guards the streaming instance's epoch: invalidations and announcements happen one at a time. */
     private final Object epochs = new Object();
     private volatile Long leaderEpoch;
-    private volatile Long heardEpoch;
+    /** The Redis process (its run id) the streaming instance last found its epoch in. */
+    private String leaderRun;
+    /** The streaming instance found Redis restarted or replaced: every instance is to empty its caches kept there. */
+    private boolean emptyingNeeded;
+    private volatile Epoch heard;
     /** This instance needs a new epoch (its invalidation failed, or it emptied a cache). */
     private volatile boolean renewalNeeded;
-    /** The epoch this instance started after it needed one: older ones are not read. */
-    private volatile long awaited;
-    /** The newest epoch this instance knows of: a new one is newer, even if Redis lost track. */
-    private volatile long newest;
+    /**
+     * The newest epoch this instance knows of (started, led, adopted, or heard in its namespace):
+     * a new one is newer, and an announced one older than it is not used.
+     */
+    private final AtomicLong newest = new AtomicLong();
+    /** Caches the streaming instance's announcement left out, or named with keys of another shape, as last said. */
+    private final Set<String> saidNotInvalidated = ConcurrentHashMap.newKeySet();
+    private volatile String saidOtherNamespace;
 
     /**
-     * @param stream the change stream's name: instances of one application share the namespace
-     * @param leads  whether this instance streams changes now
+     * @param stream   the change stream's name: instances of one application share the namespace
+     * @param database names the database the stream reads (its cluster's system identifier and its
+     *                 name); it may fail, and is asked again until it answers
+     * @param leads    whether this instance streams changes now
      */
     RedisTier(ReactiveRedisConnectionFactory connections, CacheProperties.SecondTier settings, String stream,
-            BooleanSupplier leads, MeterRegistry meters) {
+            Supplier<String> database, BooleanSupplier leads, MeterRegistry meters) {
         this.redis = new ReactiveStringRedisTemplate(connections);
         this.values = redis.opsForValue();
-        this.namespace = settings.keyPrefix() + ":{" + stream + "}";
-        this.epochKey = namespace + ":epoch";
+        this.stream = stream;
+        this.keyPrefix = settings.keyPrefix();
+        this.database = database;
         this.timeout = settings.timeout();
         this.leads = leads;
         this.meters = meters;
@@ -163,35 +213,93 @@ final class RedisTier implements SharedTier {
                 }
             }
         });
+        synchronized (epochs) {
+            known();
+        }
         // Connects now, so that the first reads do not wait for the connection to be made.
-        values.get(epochKey).subscribeOn(Schedulers.boundedElastic()).subscribe(epoch -> { }, error -> { });
+        values.get(keyPrefix).subscribeOn(Schedulers.boundedElastic()).subscribe(epoch -> { }, error -> { });
+    }
+
+    /** Whether the namespace is known: asks the database for its identity if it is not yet. */
+    private boolean known() {
+        if (namespace != null) {
+            return true;
+        }
+        try {
+            String identity = database.get();
+            String known = keyPrefix + ":{" + stream + "@" + identity + "}";
+            epochKey = known + ":epoch";
+            namespace = known;
+            log.info("The caches' second tier keeps its entries under {}", known);
+            return true;
+        }
+        catch (RuntimeException e) {
+            if (saidUnknownDatabase.compareAndSet(false, true)) {
+                log.warn("Cannot tell which database this is ({}): the caches' second tier is not used until it can",
+                        e.toString());
+            }
+            return false;
+        }
+    }
+
+    /** What every key starts with: {@code <key-prefix>:{<stream>@<database>}}; null while not known. */
+    String namespace() {
+        return namespace;
     }
 
     @Override
     public <K, V> ForCache<K, V> forCache(String name, Class<K> keyType, Class<V> valueType,
             CacheProperties.Spec spec) {
-        return new RedisForCache<>(name, new TierEntries<>(namespace + ":" + name, keyType, valueType), spec);
+        String keyShape = TierEntries.shapeOf(keyType);
+        caches.put(name, keyShape);
+        return new RedisForCache<>(name, keyType, keyShape, valueType, spec);
     }
 
-    /** The epoch to read and write with now; null: Redis is not used. */
+    /** The epoch to read and write with now, whatever the cache; null: Redis is not used. */
     Long epoch() {
-        if (renewalNeeded) {
+        return leads.getAsBoolean() ? leading() : following(heard);
+    }
+
+    /** The epoch to read and write a cache's entries with now; null: the cache does not use Redis now. */
+    private Long epochOf(String cache, String keyShape) {
+        if (leads.getAsBoolean()) {
+            return leading();
+        }
+        Epoch announced = heard;
+        Long epoch = following(announced);
+        return epoch != null && keyShape.equals(announced.caches().get(cache)) ? epoch : null;
+    }
+
+    private Long leading() {
+        return renewalNeeded || namespace == null ? null : leaderEpoch;
+    }
+
+    /** The announced epoch, if this instance may use it: of its namespace, and none newer known. */
+    private Long following(Epoch announced) {
+        String own = namespace;
+        if (renewalNeeded || own == null || announced == null || !own.equals(announced.namespace())
+                || announced.number() < newest.get()) {
             return null;
         }
-        Long epoch = leads.getAsBoolean() ? leaderEpoch : heardEpoch;
-        return epoch == null || epoch < awaited ? null : epoch;
+        return announced.number();
+    }
+
+    /** What the streaming instance announces with {@code epoch}: this instance's namespace and caches. */
+    private Epoch announcement(Long epoch) {
+        return epoch == null ? null : new Epoch(namespace, epoch, Collections.unmodifiableMap(new TreeMap<>(caches)));
     }
 
     @Override
     public void lead() {
         synchronized (epochs) {
-            heardEpoch = null;
+            heard = null;
+            leaderRun = null;
             renewLeading();
         }
     }
 
     @Override
-    public void invalidate(List<Stale> stale, Consumer<Long> then) {
+    public void invalidate(List<Stale> stale, Consumer<Epoch> then) {
         synchronized (epochs) {
             Long epoch = renewalNeeded || !leads.getAsBoolean() ? null : leaderEpoch;
             if (epoch != null && !stale.isEmpty()) {
@@ -213,7 +321,7 @@ final class RedisTier implements SharedTier {
                     }
                 }
             }
-            then.accept(epoch);
+            then.accept(announcement(epoch));
         }
     }
 
@@ -231,10 +339,12 @@ final class RedisTier implements SharedTier {
     }
 
     @Override
-    public void announce(Consumer<Long> send) {
+    public void announce(BiConsumer<Epoch, List<String>> send) {
         synchronized (epochs) {
             maintainLocked();
-            send.accept(epoch());
+            List<String> emptied = emptyingNeeded ? List.copyOf(new TreeMap<>(caches).keySet()) : List.of();
+            send.accept(leads.getAsBoolean() ? announcement(epoch()) : null, emptied);
+            emptyingNeeded = false;
         }
     }
 
@@ -247,12 +357,12 @@ final class RedisTier implements SharedTier {
 
     private void maintainLocked() {
         if (!leads.getAsBoolean()) {
-            if (renewalNeeded) {
+            if (known() && renewalNeeded) {
                 try {
-                    awaited = newEpoch();
+                    long started = newEpoch().number();
                     renewalNeeded = false;
                     log.info("Started epoch {} of the caches' second tier; this instance reads it once the streaming "
-                            + "instance announces it", awaited);
+                            + "instance announces it", started);
                 }
                 catch (Unavailable e) {
                     // Again with the next heartbeat.
@@ -265,31 +375,48 @@ final class RedisTier implements SharedTier {
             return;
         }
         try {
-            String stored = call("epoch", ALL, values.get(epochKey));
-            long inRedis = stored == null ? 0 : Long.parseLong(stored);
+            Stored stored = Stored.of(call("epoch", ALL, redis.execute(EPOCH_AND_RUN, List.of(epochKey), List.of())
+                    .next()));
+            if (!stored.run().equals(leaderRun)) {
+                // Restarted or replaced: it may hold entries older than their tombstones (a snapshot
+                // loaded, a replica behind), or none; what the instances read from it since is suspect.
+                renewLeading();
+                return;
+            }
+            long inRedis = stored.number() == null ? 0 : stored.number();
             if (inRedis > leaderEpoch) {
                 // Another instance started one: from now on every invalidation goes there.
                 leaderEpoch = inRedis;
-                newest = Math.max(newest, inRedis);
+                newest.accumulateAndGet(inRedis, Math::max);
             }
             else if (inRedis < leaderEpoch) {
-                // Redis lost the epoch (restarted empty, or evicted it): what it holds is unknown.
+                // Redis lost the epoch (evicted it, or restarted empty): what it holds is unknown.
                 renewLeading();
             }
         }
-        catch (Unavailable | NumberFormatException e) {
+        catch (Unavailable | IllegalArgumentException e) {
             failedLeading();
         }
     }
 
     private void renewLeading() {
+        if (!known()) {
+            failedLeading();
+            return;
+        }
         try {
-            leaderEpoch = newEpoch();
+            Stored started = newEpoch();
+            if (leaderRun != null && !leaderRun.equals(started.run())) {
+                log.warn("Redis, the caches' second tier, was restarted or replaced: it may hold entries older than "
+                        + "their invalidation. Every instance empties its caches kept there, and a new epoch starts");
+                emptyingNeeded = true;
+            }
+            leaderRun = started.run();
+            leaderEpoch = started.number();
             renewalNeeded = false;
-            awaited = 0;
             log.info("The caches' second tier is in epoch {}", leaderEpoch);
         }
-        catch (Unavailable e) {
+        catch (Unavailable | IllegalArgumentException e) {
             failedLeading();
         }
     }
@@ -303,14 +430,31 @@ final class RedisTier implements SharedTier {
         renewalNeeded = true;
     }
 
-    private long newEpoch() {
-        Long epoch = call("epoch", ALL, redis.execute(NEW_EPOCH, List.of(epochKey), List.of(Long.toString(newest)))
-                .next());
-        if (epoch == null) {
+    private Stored newEpoch() {
+        Stored started = Stored.of(call("epoch", ALL, redis.execute(NEW_EPOCH, List.of(epochKey),
+                List.of(Long.toString(newest.get()))).next()));
+        if (started.number() == null) {
             throw new Unavailable(null);
         }
-        newest = Math.max(newest, epoch);
-        return epoch;
+        newest.accumulateAndGet(started.number(), Math::max);
+        return started;
+    }
+
+    /** An epoch as stored in Redis (null: none), and the run id of the Redis process that holds it. */
+    private record Stored(Long number, String run) {
+
+        /** @throws IllegalArgumentException if it is not {@code <epoch> <run id>} */
+        static Stored of(String answer) {
+            if (answer == null) {
+                throw new Unavailable(null);
+            }
+            int space = answer.lastIndexOf(' ');
+            if (space < 0 || space == answer.length() - 1) {
+                throw new IllegalArgumentException("Not an epoch and a run id: " + answer);
+            }
+            String number = answer.substring(0, space);
+            return new Stored(number.isEmpty() ? null : Long.valueOf(number), answer.substring(space + 1));
+        }
     }
 
     /** Redis is not to be trusted by this instance until a new epoch: an invalidation failed here. */
@@ -323,46 +467,95 @@ final class RedisTier implements SharedTier {
         }
     }
 
+    /**
+     * Takes in what the streaming instance announced. An epoch of this instance's namespace counts
+     * towards the newest it knows before it is used; one older than that is not used: it comes from
+     * an instance that no longer streams (or does not know yet), and what it leaves stale is not
+     * invalidated in the epoch that is current.
+     */
     @Override
-    public void heard(Long epoch) {
-        if (!Objects.equals(epoch, heardEpoch)) {
-            log.debug("Heard epoch {} of the caches' second tier from the streaming instance", epoch);
+    public void heard(Epoch epoch) {
+        String own = namespace;
+        if (epoch != null && epoch.namespace() != null && epoch.namespace().equals(own)) {
+            newest.accumulateAndGet(epoch.number(), Math::max);
+            sayWhatIsNotInvalidated(epoch);
         }
-        heardEpoch = epoch;
-        if (epoch != null && epoch > newest) {
-            newest = epoch;
+        else if (epoch != null && own != null && !Objects.equals(epoch.namespace(), saidOtherNamespace)) {
+            saidOtherNamespace = epoch.namespace();
+            log.warn("The streaming instance keeps the caches' second tier under {}, this instance under {} (another "
+                    + "key-prefix, or another version): this instance does not use it", epoch.namespace(), own);
         }
+        Epoch before = heard;
+        if (epoch == null || before == null || epoch.number() != before.number()) {
+            log.debug("Heard epoch {} of the caches' second tier from the streaming instance",
+                    epoch == null ? null : epoch.number());
+        }
+        heard = epoch;
+    }
+
+    private void sayWhatIsNotInvalidated(Epoch epoch) {
+        caches.forEach((cache, keyShape) -> {
+            if (keyShape.equals(epoch.caches().get(cache))) {
+                saidNotInvalidated.remove(cache);
+            }
+            else if (saidNotInvalidated.add(cache)) {
+                log.warn("The streaming instance does not invalidate cache {} in the second tier{}: this instance "
+                        + "does not keep it there", cache, epoch.caches().containsKey(cache)
+                        ? " with keys of the type this instance has (another version?)" : "");
+            }
+        });
     }
 
     @Override
     public void forget() {
-        heardEpoch = null;
+        heard = null;
     }
 
     @Override
     public Map<String, Object> state() {
         Map<String, Object> state = new LinkedHashMap<>();
         Long epoch = epoch();
+        state.put("namespace", namespace);
         state.put("epoch", epoch);
         state.put("redis", breaker.getState().toString());
         if (epoch == null) {
             state.put("why", whyNotUsed());
         }
+        else if (!leads.getAsBoolean()) {
+            Epoch announced = heard;
+            Set<String> notInvalidated = new TreeSet<>();
+            caches.forEach((cache, keyShape) -> {
+                if (announced == null || !keyShape.equals(announced.caches().get(cache))) {
+                    notInvalidated.add(cache);
+                }
+            });
+            if (!notInvalidated.isEmpty()) {
+                state.put("notInvalidatedByTheStreamingInstance", notInvalidated);
+            }
+        }
         return state;
     }
 
     private String whyNotUsed() {
+        if (namespace == null) {
+            return "which database this is could not be read yet: it names the namespace in Redis";
+        }
         if (renewalNeeded) {
             return "an invalidation failed here, or a cache was emptied: this instance waits for a new epoch";
         }
         if (leads.getAsBoolean()) {
             return "Redis did not answer this instance, which streams changes";
         }
-        if (heardEpoch == null) {
+        Epoch announced = heard;
+        if (announced == null) {
             return "no epoch heard from the streaming instance (none streams yet, it has no second tier, or Redis "
                     + "does not answer it)";
         }
-        return "waiting to hear epoch " + awaited + " or newer from the streaming instance";
+        if (!namespace.equals(announced.namespace())) {
+            return "the streaming instance keeps the tier under " + announced.namespace() + " (another key-prefix, "
+                    + "or another version)";
+        }
+        return "waiting to hear epoch " + newest.get() + " or newer from the streaming instance";
     }
 
     /** A warm-up is not in a hurry: its bulk commands may take a hundred times as long as one read. */
@@ -410,15 +603,20 @@ final class RedisTier implements SharedTier {
     private final class RedisForCache<K, V> implements ForCache<K, V> {
 
         private final String name;
-        private final TierEntries<K, V> entries;
+        private final Class<K> keyType;
+        private final String keyShape;
+        private final Class<V> valueType;
         private final CacheProperties.Spec spec;
         private final Counter hits;
         private final Counter misses;
         private final AtomicBoolean saidWrongType = new AtomicBoolean();
+        private volatile TierEntries<K, V> entries;
 
-        RedisForCache(String name, TierEntries<K, V> entries, CacheProperties.Spec spec) {
+        RedisForCache(String name, Class<K> keyType, String keyShape, Class<V> valueType, CacheProperties.Spec spec) {
             this.name = name;
-            this.entries = entries;
+            this.keyType = keyType;
+            this.keyShape = keyShape;
+            this.valueType = valueType;
             this.spec = spec;
             this.hits = Counter.builder("ficus.cache.second-tier.hits")
                     .description("First-tier misses the second tier answered")
@@ -428,6 +626,21 @@ final class RedisTier implements SharedTier {
                     .description("First-tier misses the second tier could not answer: the source did")
                     .tag("cache", name)
                     .register(meters);
+        }
+
+        /** The epoch to use for this cache now; null: Redis is not used for it now. */
+        private Long epoch() {
+            return epochOf(name, keyShape);
+        }
+
+        /** How entries are written; asked for only with an epoch, so once the namespace is known. */
+        private TierEntries<K, V> entries() {
+            TierEntries<K, V> known = entries;
+            if (known == null) {
+                known = new TierEntries<>(namespace + ":" + name, keyType, valueType);
+                entries = known;
+            }
+            return known;
         }
 
         @Override
@@ -444,14 +657,14 @@ final class RedisTier implements SharedTier {
             String redisKey;
             String seen;
             try {
-                redisKey = entries.key(epoch, key);
+                redisKey = entries().key(epoch, key);
                 seen = call("get", name, values.get(redisKey));
             }
             catch (Unavailable | JacksonException e) {
                 return source.apply(key);
             }
             try {
-                TierEntries.Found<V> found = entries.read(seen);
+                TierEntries.Found<V> found = entries().read(seen);
                 if (found != null) {
                     hits.increment();
                     return found.value();
@@ -473,7 +686,7 @@ final class RedisTier implements SharedTier {
                 return;
             }
             try {
-                String entry = entries.value(loaded);
+                String entry = entries().value(loaded);
                 call("put", name, writeIfUnchanged(epoch, redisKey, seen == null ? "" : seen, entry, ttl));
             }
             catch (Unavailable | JacksonException e) {
@@ -482,12 +695,12 @@ final class RedisTier implements SharedTier {
         }
 
         private boolean fits(Optional<V> value) {
-            if (value.isEmpty() || entries.valueType().isInstance(value.get())) {
+            if (value.isEmpty() || valueType.isInstance(value.get())) {
                 return true;
             }
             if (saidWrongType.compareAndSet(false, true)) {
                 log.warn("Cache {} is declared to hold {}, but its source gave a {}: such values stay out of the "
-                        + "second tier", name, entries.valueType().getName(), value.get().getClass().getName());
+                        + "second tier", name, valueType.getName(), value.get().getClass().getName());
             }
             return false;
         }
@@ -511,7 +724,7 @@ final class RedisTier implements SharedTier {
 
         @SuppressWarnings("unchecked")
         String keyOf(long epoch, Object key) {
-            return entries.key(epoch, (K) key);
+            return entries().key(epoch, (K) key);
         }
 
         @Override
@@ -540,7 +753,7 @@ final class RedisTier implements SharedTier {
             Long epoch = epoch();
             if (epoch != null) {
                 try {
-                    if (Boolean.TRUE.equals(call("warm-up", name, redis.hasKey(entries.warmMarker(epoch))))) {
+                    if (Boolean.TRUE.equals(call("warm-up", name, redis.hasKey(entries().warmMarker(epoch))))) {
                         return new WarmedUp<>(readAll(epoch, limit), WarmedUp.SECOND_TIER);
                     }
                 }
@@ -568,15 +781,15 @@ final class RedisTier implements SharedTier {
         /** Up to {@code limit} entries of the epoch: SCAN for their keys, then MGET them in chunks. */
         private Map<K, V> readAll(long epoch, long limit) {
             List<String> keys = call("warm-up", name, redis.scan(ScanOptions.scanOptions()
-                    .match(entries.pattern(epoch)).count(1000).build()).take(limit).collectList(), warmUpTimeout());
+                    .match(entries().pattern(epoch)).count(1000).build()).take(limit).collectList(), warmUpTimeout());
             Map<K, V> found = new LinkedHashMap<>();
             for (int from = 0; keys != null && from < keys.size(); from += CHUNK) {
                 List<String> chunk = keys.subList(from, Math.min(keys.size(), from + CHUNK));
                 List<String> read = call("warm-up", name, values.multiGet(chunk), warmUpTimeout());
                 for (int i = 0; read != null && i < chunk.size(); i++) {
-                    Optional<K> key = entries.keyOf(epoch, chunk.get(i));
+                    Optional<K> key = entries().keyOf(epoch, chunk.get(i));
                     try {
-                        TierEntries.Found<V> entry = entries.read(read.get(i));
+                        TierEntries.Found<V> entry = entries().read(read.get(i));
                         if (key.isPresent() && entry != null && entry.value().isPresent()) {
                             found.put(key.get(), entry.value().get());
                         }
@@ -601,15 +814,15 @@ final class RedisTier implements SharedTier {
                     for (Map.Entry<K, V> entry : all.subList(from, Math.min(all.size(), from + CHUNK))) {
                         if (fits(Optional.of(entry.getValue()))) {
                             writes.add(redis.execute(WRITE_IF_OLDER_TOMBSTONE,
-                                    List.of(entries.key(epoch, entry.getKey()), epochKey),
-                                    List.of(Long.toString(began), entries.value(Optional.of(entry.getValue())),
+                                    List.of(entries().key(epoch, entry.getKey()), epochKey),
+                                    List.of(Long.toString(began), entries().value(Optional.of(entry.getValue())),
                                             Long.toString(jitteredTtl().toMillis()), Long.toString(epoch))).next());
                         }
                     }
                     call("warm-up", name, Flux.merge(writes).then(), warmUpTimeout());
                 }
                 Duration marker = Duration.ofMillis((long) (spec.ttl().toMillis() * (1 - spec.ttlJitter())));
-                call("warm-up", name, values.set(entries.warmMarker(epoch), "1", marker));
+                call("warm-up", name, values.set(entries().warmMarker(epoch), "1", marker));
             }
             catch (Unavailable | JacksonException e) {
                 log.info("Cache {} warmed up from its source, but not all of it went into the second tier", name);

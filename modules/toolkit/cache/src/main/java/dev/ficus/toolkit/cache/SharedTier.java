@@ -3,6 +3,7 @@ package dev.ficus.toolkit.cache;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -11,7 +12,10 @@ import java.util.function.Function;
  * generation of its entries may be read (the epoch) is decided by the instance that streams
  * changes, which invalidates the tier before it tells the other instances, and announces the
  * epoch with every numbered message on the eviction channel: an instance uses the tier only with
- * the epoch it last heard, and not at all until it heard one.
+ * the epoch it last heard, and not at all until it heard one. The announcement also names the
+ * namespace the epoch belongs to and the caches the streaming instance invalidates there: an
+ * instance uses the tier for a cache only if it is in the same namespace and that cache is
+ * invalidated there, with keys of the same shape.
  */
 interface SharedTier {
 
@@ -25,13 +29,13 @@ interface SharedTier {
         }
 
         @Override
-        public void invalidate(List<Stale> stale, Consumer<Long> then) {
+        public void invalidate(List<Stale> stale, Consumer<Epoch> then) {
             then.accept(null);
         }
 
         @Override
-        public void announce(Consumer<Long> send) {
-            send.accept(null);
+        public void announce(BiConsumer<Epoch, List<String>> send) {
+            send.accept(null, List.of());
         }
 
         @Override
@@ -54,20 +58,22 @@ interface SharedTier {
      *
      * @param stale the entries to invalidate, of caches that have a second tier
      */
-    void invalidate(List<Stale> stale, Consumer<Long> then);
+    void invalidate(List<Stale> stale, Consumer<Epoch> then);
 
     /**
      * On the streaming instance, with each heartbeat: checks the epoch (starting a new one if
-     * something went wrong, or adopting a newer one another instance started) and sends it.
+     * something went wrong, or adopting a newer one another instance started) and sends it, with
+     * the caches every instance is to empty first (when the tier was found restarted or replaced,
+     * it may have served entries older than their invalidation; usually none).
      */
-    void announce(Consumer<Long> send);
+    void announce(BiConsumer<Epoch, List<String>> send);
 
     /** On any instance, with each heartbeat: does what is pending (a new epoch this instance needs). */
     default void maintain() {
     }
 
     /** The streaming instance announced {@code epoch} (null: do not use the tier). */
-    default void heard(Long epoch) {
+    default void heard(Epoch epoch) {
     }
 
     /** This instance listens anew and may have missed announcements: the tier waits for the next. */
@@ -76,6 +82,23 @@ interface SharedTier {
 
     /** For health: the epoch in use, and why the tier is not used if it is not. */
     Map<String, Object> state();
+
+    /**
+     * What the streaming instance announces: the epoch to use, the namespace it belongs to (which
+     * names the database, see {@link RedisTier}), and the caches it invalidates there, each with
+     * the shape of its keys (an instance whose key of a cache has another shape would write
+     * entries that the streaming instance's tombstones never hit).
+     *
+     * @param namespace what the Redis keys start with, up to the cache's name
+     * @param number    the epoch
+     * @param caches    cache name to the shape of its keys
+     */
+    record Epoch(String namespace, long number, Map<String, String> caches) {
+
+        public Epoch {
+            caches = caches == null ? Map.of() : caches;
+        }
+    }
 
     /** An entry made stale, or (with a null key) every entry of the cache. */
     record Stale(ForCache<?, ?> cache, Object key) {

@@ -1,12 +1,18 @@
 package dev.ficus.toolkit.cache;
 
+import java.lang.reflect.Field;
+import java.lang.reflect.GenericArrayType;
+import java.lang.reflect.Modifier;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.RecordComponent;
 import java.lang.reflect.Type;
-import java.util.Arrays;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.stream.Collectors;
 
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.json.JsonMapper;
@@ -14,12 +20,12 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * How one cache's keys and entries are written in the second tier, as text.
  *
- * <p>A key is {@code <prefix>:{<stream>}:<cache>:<epoch>:<key as JSON>}; the braces keep a
- * stream's keys in one hash slot (its scripts touch two keys). An entry is one of:
+ * <p>A key is {@code <prefix>:{<stream>@<database>}:<cache>:<epoch>:<key as JSON>}; the braces
+ * keep a namespace's keys in one hash slot (its scripts touch two keys). An entry is one of:
  * <ul>
  * <li>{@code =<id>:<shape>:<value as JSON>}: a value; {@code shape} is a hash of the value
- * type's structure, so that an instance of another version, whose value type differs, reads a
- * miss rather than a value with missing or ignored fields;</li>
+ * type's structure (see {@link #shapeOf}), so that an instance of another version, whose value
+ * type differs, reads a miss rather than a value with missing or ignored fields;</li>
  * <li>{@code -<id>}: the source has no such value (negative caching);</li>
  * <li>{@code ~<id>:<time>}: a tombstone: the entry was invalidated (at that time, by Redis's
  * clock, in milliseconds); it reads as a miss.</li>
@@ -36,16 +42,22 @@ final class TierEntries<K, V> {
     private final Class<V> valueType;
     private final String shape;
 
-    /** @param namespace the keys' start up to the cache's name: {@code <prefix>:{<stream>}:<cache>} */
+    /** @param namespace the keys' start up to the epoch: {@code <prefix>:{<stream>@<database>}:<cache>} */
     TierEntries(String namespace, Class<K> keyType, Class<V> valueType) {
         this.namespace = namespace;
         this.keyType = keyType;
         this.valueType = valueType;
-        this.shape = String.format("%08x", describe(valueType, 0).hashCode());
+        this.shape = shapeOf(valueType);
     }
 
-    Class<V> valueType() {
-        return valueType;
+    /**
+     * A hash of a type's structure, as its JSON depends on it: a record's components, by name and
+     * type; the fields of any other class of the application (not of the JDK), by name and type,
+     * its superclasses' included; generic arguments and array elements; recursively, each type
+     * once. Types of the JDK, and enums, count by name.
+     */
+    static String shapeOf(Type type) {
+        return String.format("%08x", describe(type, 0, new HashSet<>()).hashCode());
     }
 
     String key(long epoch, K key) {
@@ -116,24 +128,62 @@ final class TierEntries<K, V> {
         return String.format("%016x", ThreadLocalRandom.current().nextLong());
     }
 
-    /**
-     * The structure of a type: a record's components, by name and type, recursively; generic
-     * arguments; else the type's name.
-     */
-    private static String describe(Type type, int depth) {
-        if (type instanceof Class<?> recordType && recordType.isRecord() && depth < 8) {
-            return recordType.getName() + Arrays.stream(recordType.getRecordComponents())
-                    .map((RecordComponent component) -> component.getName() + " "
-                            + describe(component.getGenericType(), depth + 1))
-                    .collect(Collectors.joining(",", "(", ")"));
+    /** The structure of a type; a type met before in {@code described} counts by name. */
+    private static String describe(Type type, int depth, Set<Type> described) {
+        if (depth >= 8) {
+            return type.getTypeName();
         }
-        if (type instanceof ParameterizedType parameterized && depth < 8) {
-            return describe(parameterized.getRawType(), depth + 1)
-                    + Arrays.stream(parameterized.getActualTypeArguments())
-                    .map(argument -> describe(argument, depth + 1))
-                    .collect(Collectors.joining(",", "<", ">"));
+        if (type instanceof ParameterizedType parameterized) {
+            StringBuilder structure = new StringBuilder(describe(parameterized.getRawType(), depth + 1, described));
+            structure.append('<');
+            for (Type argument : parameterized.getActualTypeArguments()) {
+                structure.append(describe(argument, depth + 1, described)).append(',');
+            }
+            return structure.append('>').toString();
         }
-        return type.getTypeName();
+        if (type instanceof GenericArrayType array) {
+            return describe(array.getGenericComponentType(), depth + 1, described) + "[]";
+        }
+        if (!(type instanceof Class<?> plain)) {
+            return type.getTypeName();
+        }
+        if (plain.isArray()) {
+            return describe(plain.getComponentType(), depth + 1, described) + "[]";
+        }
+        if (plain.isPrimitive() || plain.isEnum() || plain.isInterface() || ofTheJdk(plain) || !described.add(plain)) {
+            return plain.getName();
+        }
+        StringBuilder structure = new StringBuilder(plain.getName()).append('(');
+        if (plain.isRecord()) {
+            for (RecordComponent component : plain.getRecordComponents()) {
+                structure.append(component.getName()).append(' ')
+                        .append(describe(component.getGenericType(), depth + 1, described)).append(',');
+            }
+        }
+        else {
+            List<Field> fields = new ArrayList<>();
+            for (Class<?> declaring = plain; declaring != null && !ofTheJdk(declaring);
+                    declaring = declaring.getSuperclass()) {
+                for (Field field : declaring.getDeclaredFields()) {
+                    if (!Modifier.isStatic(field.getModifiers()) && !Modifier.isTransient(field.getModifiers())
+                            && !field.isSynthetic()) {
+                        fields.add(field);
+                    }
+                }
+            }
+            fields.sort(Comparator.comparing(Field::getName).thenComparing(field -> field.getDeclaringClass().getName()));
+            for (Field field : fields) {
+                structure.append(field.getName()).append(' ')
+                        .append(describe(field.getGenericType(), depth + 1, described)).append(',');
+            }
+        }
+        return structure.append(')').toString();
+    }
+
+    private static boolean ofTheJdk(Class<?> type) {
+        String name = type.getName();
+        return name.startsWith("java.") || name.startsWith("javax.") || name.startsWith("jdk.")
+                || name.startsWith("sun.");
     }
 
     private static String escapeGlob(String text) {

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -79,13 +80,13 @@ class CaffeineCachesTests {
         }
 
         @Override
-        public void invalidate(List<Stale> stale, Consumer<Long> then) {
+        public void invalidate(List<Stale> stale, Consumer<Epoch> then) {
             then.accept(null);
         }
 
         @Override
-        public void announce(Consumer<Long> send) {
-            send.accept(null);
+        public void announce(BiConsumer<Epoch, List<String>> send) {
+            send.accept(null, List.of());
         }
 
         @Override

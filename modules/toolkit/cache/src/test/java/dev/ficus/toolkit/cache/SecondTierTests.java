@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -255,6 +256,87 @@ class SecondTierTests {
         }
     }
 
+    /**
+     * Two applications of the same stream name on one Redis, each on a database of its own (the
+     * same database name, on two servers): the same keys, loaded with different values, stay
+     * different in each, and a new epoch of one is not the other's.
+     */
+    @Test
+    void twoApplicationsOfOneStreamNameOnTwoDatabasesShareNeitherEntriesNorEpochs() {
+        try (RedisProcess redis = new RedisProcess();
+             ConfigurableApplicationContext shop = start(redis.port());
+             ConfigurableApplicationContext other = start(redis.port(),
+                     "--ficus.embedded-postgres.server-settings.cluster_name=other_shop")) {
+            for (ConfigurableApplicationContext context : List.of(shop, other)) {
+                await().atMost(Duration.ofSeconds(60)).until(() -> state(context) == State.STREAMING
+                        && context.getBean(Freshness.class).current() && tier(context).epoch() != null);
+            }
+            assertThat(tier(shop).namespace()).startsWith("ficus:cache:{ficus@").endsWith("/cache_second_tier}")
+                    .isNotEqualTo(tier(other).namespace());
+            long id = IDS.incrementAndGet();
+            for (ConfigurableApplicationContext context : List.of(shop, other)) {
+                context.getBean(JdbcClient.class).sql("insert into depot.things values (?, ?, ?)")
+                        .params(id, "SKU-" + id, context == shop ? "lamp" : "chair").update();
+                awaitTombstone(redis, entryKey(context, "things", Long.toString(id)));
+            }
+
+            assertThat(depot(shop).names().get(id)).contains("lamp");
+            assertThat(depot(other).names().get(id)).contains("chair");
+            assertThat(depot(shop).namesByCode().get("SKU-" + id)).contains("lamp");
+            assertThat(depot(other).namesByCode().get("SKU-" + id)).contains("chair");
+            for (ConfigurableApplicationContext context : List.of(shop, other)) {
+                for (String cache : List.of("things", "things-by-code")) {
+                    ((CaffeineCacheAside<?, ?>) context.getBean(CaffeineCaches.class).find(cache).orElseThrow())
+                            .caffeine().invalidateAll();
+                }
+            }
+            assertThat(depot(shop).names().get(id)).contains("lamp");
+            assertThat(depot(other).names().get(id)).contains("chair");
+            assertThat(depot(shop).namesByCode().get("SKU-" + id)).contains("lamp");
+            assertThat(depot(other).namesByCode().get("SKU-" + id)).contains("chair");
+            for (ConfigurableApplicationContext context : List.of(shop, other)) {
+                assertThat(sources(context).calls("things")).as("read again from its own entry").isEqualTo(1);
+                assertThat(sources(context).calls("things-by-code")).isEqualTo(1);
+            }
+
+            long shopEpoch = epoch(shop);
+            long otherEpoch = epoch(other);
+            depot(other).names().evictAll();
+            await().atMost(Duration.ofSeconds(10)).until(() -> tier(other).epoch() != null
+                    && tier(other).epoch() > otherEpoch);
+            await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5))
+                    .until(() -> Long.valueOf(shopEpoch).equals(tier(shop).epoch()));
+            assertThat(redis.commands().get(tier(shop).namespace() + ":epoch")).isEqualTo(Long.toString(shopEpoch));
+        }
+    }
+
+    /**
+     * The streaming instance keeps a cache out of the second tier (another version, other settings,
+     * or it has not created the cache yet): it writes no tombstones for that cache, so no other
+     * instance keeps the cache there either, and a change is read fresh.
+     */
+    @Test
+    void aCacheTheStreamingInstanceDoesNotKeepInTheSecondTierIsKeptThereByNone() {
+        try (RedisProcess redis = new RedisProcess();
+             ConfigurableApplicationContext leader = start(redis.port(),
+                     "--ficus.cache.caches.things-by-code.second-tier=false");
+             ConfigurableApplicationContext follower = start(redis.port())) {
+            awaitLeaderAndFollowerUsingTheSecondTier(leader, follower);
+            long id = insertInvalidated(redis, leader, "lamp");
+
+            assertThat(depot(follower).namesByCode().get("C" + id)).contains("lamp");
+            assertThat(depot(follower).names().get(id)).contains("lamp");
+            assertThat(redis.commands().keys(tier(follower).namespace() + ":things-by-code:*")).isEmpty();
+            assertThat(health(follower)).containsEntry("notInvalidatedByTheStreamingInstance",
+                    Set.of("things-by-code"));
+
+            leader.getBean(JdbcClient.class).sql("update depot.things set name = 'desk lamp' where id = ?").param(id)
+                    .update();
+            eventually(() -> depot(follower).namesByCode().get("C" + id), Optional.of("desk lamp"));
+            eventually(() -> depot(follower).names().get(id), Optional.of("desk lamp"));
+        }
+    }
+
     /** Reads things {@code from} to {@code to} ("thing <i>"), checks each name, and says how long each read took. */
     private static List<Long> timedReads(ConfigurableApplicationContext context, List<Long> ids, int from, int to) {
         List<Long> millis = new ArrayList<>();
@@ -350,7 +432,7 @@ class SecondTierTests {
 
     /** The Redis key of an entry, in the epoch the context uses now. */
     private static String entryKey(ConfigurableApplicationContext context, String cache, String jsonKey) {
-        return "ficus:cache:{ficus}:" + cache + ":" + epoch(context) + ":" + jsonKey;
+        return tier(context).namespace() + ":" + cache + ":" + epoch(context) + ":" + jsonKey;
     }
 
     private static long epoch(ConfigurableApplicationContext context) {

@@ -1,12 +1,21 @@
 package dev.ficus.toolkit.cache;
 
 import java.math.BigDecimal;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
+import javax.tools.JavaCompiler;
+import javax.tools.ToolProvider;
+
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -24,6 +33,7 @@ class TierEntriesTests {
 
     record Pair(int left, String right) {
     }
+
 
     private final TierEntries<Pair, Product> entries = new TierEntries<>("ficus:cache:{shop}:products", Pair.class,
             Product.class);
@@ -62,6 +72,47 @@ class TierEntriesTests {
         String written = newer.value(Optional.of(new ProductV2(UUID.randomUUID(), "lamp", null, List.of(), null, true)));
 
         assertThat(entries.read(written)).isNull();
+    }
+
+    /**
+     * Two versions of the same classes: one field more, in a class that is not a record, is another
+     * shape too, also as a record's component (Jackson would read the missing field as null).
+     */
+    @Test
+    void aClassOfTheSameNameWithAnotherFieldIsAnotherShape(@TempDir Path directory) throws Exception {
+        String box = "package shop; public record Box(String name, Size size) {}";
+        Class<?> before = version(directory.resolve("before"), "shop.Box", box,
+                "package shop; public class Size { public int width; public int height; }");
+        Class<?> after = version(directory.resolve("after"), "shop.Box", box,
+                "package shop; public class Size { public int width; public int height; public int depth; }");
+        Class<?> same = version(directory.resolve("same"), "shop.Box", box,
+                "package shop; public class Size { public int height; public int width; }");
+
+        assertThat(before.getName()).isEqualTo(after.getName());
+        assertThat(TierEntries.shapeOf(after)).isNotEqualTo(TierEntries.shapeOf(before));
+        assertThat(TierEntries.shapeOf(after.getRecordComponents()[1].getType()))
+                .isNotEqualTo(TierEntries.shapeOf(before.getRecordComponents()[1].getType()));
+        assertThat(TierEntries.shapeOf(same)).as("fields in another order").isEqualTo(TierEntries.shapeOf(before));
+        assertThat(TierEntries.shapeOf(Long.class)).isNotEqualTo(TierEntries.shapeOf(String.class));
+        assertThat(TierEntries.shapeOf(int[].class)).isNotEqualTo(TierEntries.shapeOf(long[].class));
+    }
+
+    /** Compiles the sources into a directory of their own, and loads {@code name} from there. */
+    private static Class<?> version(Path directory, String name, String... sources) throws Exception {
+        Files.createDirectories(directory);
+        List<Path> files = new ArrayList<>();
+        for (String source : sources) {
+            String type = source.replaceFirst("(?s).*public (?:record|class) (\\w+).*", "$1");
+            Path file = directory.resolve(type + ".java");
+            Files.writeString(file, source);
+            files.add(file);
+        }
+        JavaCompiler compiler = ToolProvider.getSystemJavaCompiler();
+        List<String> arguments = new ArrayList<>(List.of("-d", directory.toString()));
+        files.forEach(file -> arguments.add(file.toString()));
+        assertThat(compiler.run(null, null, null, arguments.toArray(String[]::new))).isZero();
+        URLClassLoader loader = new URLClassLoader(new URL[] {directory.toUri().toURL()}, null);
+        return Class.forName(name, true, loader);
     }
 
     @Test
