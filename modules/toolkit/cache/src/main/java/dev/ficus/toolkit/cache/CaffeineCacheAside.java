@@ -305,6 +305,13 @@ class CaffeineCacheAside<K, V> implements CacheAside<K, V> {
         long after = emptied.get();
         SharedTier.WarmedUp<K, V> warmedUp = secondTier.warmUp(spec.maximumSize(), warmUp);
         Map<K, V> entries = warmedUp.entries();
+        // Where from, and how many, are on record before the cache says it is warm.
+        warmedUpFrom = warmedUp.from();
+        warmUpEntries.computeIfAbsent(warmedUp.from(), from -> Counter.builder("ficus.cache.warm-up.entries")
+                .description("Entries a warm-up loaded, by where from: the second tier or the source")
+                .tag("cache", name)
+                .tag("from", from)
+                .register(meters)).increment(entries.size());
         synchronized (warming) {
             if (!clearedWhileWarming) {
                 entries.forEach((key, value) -> {
@@ -316,12 +323,6 @@ class CaffeineCacheAside<K, V> implements CacheAside<K, V> {
             warm = true;
             evictedWhileWarming.clear();
         }
-        warmedUpFrom = warmedUp.from();
-        warmUpEntries.computeIfAbsent(warmedUp.from(), from -> Counter.builder("ficus.cache.warm-up.entries")
-                .description("Entries a warm-up loaded, by where from: the second tier or the source")
-                .tag("cache", name)
-                .tag("from", from)
-                .register(meters)).increment(entries.size());
     }
 
     /**
