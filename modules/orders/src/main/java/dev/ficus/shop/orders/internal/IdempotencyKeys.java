@@ -61,10 +61,12 @@ class IdempotencyKeys {
     private record Claim(String fingerprint, UUID orderId) {
     }
 
-    /** The customer and the lines, in the order given. */
+    /** The customer and the quantity per SKU: the same order, however its lines are listed. */
     static String fingerprint(PlaceOrder request) {
+        java.util.SortedMap<String, Integer> quantities = new java.util.TreeMap<>();
+        request.lines().forEach(line -> quantities.merge(line.sku(), line.quantity(), Integer::sum));
         StringBuilder canonical = new StringBuilder(request.customerId().toString());
-        request.lines().forEach(line -> canonical.append('\n').append(line.sku()).append(' ').append(line.quantity()));
+        quantities.forEach((sku, quantity) -> canonical.append('\n').append(sku).append(' ').append(quantity));
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
                     .digest(canonical.toString().getBytes(StandardCharsets.UTF_8)));

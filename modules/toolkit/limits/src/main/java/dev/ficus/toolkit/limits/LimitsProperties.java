@@ -8,8 +8,10 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
- * Limits per endpoint class. A request belongs to the first class, in the order configured, whose
- * methods and paths it matches; a request of no class is not limited.
+ * Limits per endpoint class. A request belongs to the first class whose methods and paths it
+ * matches, taking the classes by their {@code order}, then by name (not in the order their
+ * properties happen to be read, which depends on where each is set); a request of no class is not
+ * limited.
  *
  * @param enabled         false turns every limit off
  * @param maximumClients  how many clients' rate limiters are remembered per class; the least
@@ -27,6 +29,7 @@ public record LimitsProperties(
     }
 
     /**
+     * @param order             classes with lower numbers are matched first (orders before writes, say)
      * @param methods           HTTP methods of the class; none means every method
      * @param paths             path patterns of the class ({@code /api/orders/**}); none means every path
      * @param requestsPerPeriod how many requests one client may make in each period; 0 for no rate limit
@@ -37,6 +40,7 @@ public record LimitsProperties(
      * @param retryAfter        the {@code Retry-After} of a request refused because too many ran at once
      */
     public record EndpointClass(
+            @DefaultValue("0") int order,
             List<String> methods,
             List<String> paths,
             @DefaultValue("0") int requestsPerPeriod,

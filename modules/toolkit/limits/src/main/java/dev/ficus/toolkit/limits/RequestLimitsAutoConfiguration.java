@@ -33,6 +33,9 @@ public class RequestLimitsAutoConfiguration {
     FilterRegistrationBean<RequestLimitsFilter> requestLimitsFilter(LimitsProperties properties,
             ObjectProvider<MeterRegistry> meters) {
         List<EndpointLimits> classes = properties.classes().entrySet().stream()
+                .sorted(java.util.Map.Entry.<String, LimitsProperties.EndpointClass>comparingByValue(
+                        java.util.Comparator.comparingInt(LimitsProperties.EndpointClass::order))
+                        .thenComparing(java.util.Map.Entry.comparingByKey()))
                 .map(entry -> new EndpointLimits(entry.getKey(), entry.getValue(), properties.maximumClients()))
                 .toList();
         var registration = new FilterRegistrationBean<>(

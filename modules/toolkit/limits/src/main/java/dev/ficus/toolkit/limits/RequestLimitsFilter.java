@@ -78,16 +78,62 @@ class RequestLimitsFilter extends OncePerRequestFilter {
         }
         if (!limits.admitConcurrent()) {
             refusals.get(limits).get(Limit.CONCURRENCY).increment();
-            long seconds = Math.max(1, limits.spec().retryAfter().toSeconds());
+            long seconds = Math.max(1, (limits.spec().retryAfter().toMillis() + 999) / 1000);
             refuse(response, HttpStatus.SERVICE_UNAVAILABLE, "overloaded", seconds,
                     "Too many %s requests are in progress; try again in %d s.".formatted(limits.name(), seconds));
             return;
         }
+        boolean async = false;
         try {
             chain.doFilter(request, response);
+            async = request.isAsyncStarted();
         }
         finally {
-            limits.release();
+            if (async) {
+                // An asynchronous request runs on after this returns: it holds its place until it ends.
+                request.getAsyncContext().addListener(new ReleaseOnEnd(limits));
+            }
+            else {
+                limits.release();
+            }
+        }
+    }
+
+    /** Gives an asynchronous request's place back once, however it ends. */
+    private static final class ReleaseOnEnd implements jakarta.servlet.AsyncListener {
+
+        private final EndpointLimits limits;
+        private final java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
+
+        ReleaseOnEnd(EndpointLimits limits) {
+            this.limits = limits;
+        }
+
+        private void release() {
+            if (released.compareAndSet(false, true)) {
+                limits.release();
+            }
+        }
+
+        @Override
+        public void onComplete(jakarta.servlet.AsyncEvent event) {
+            release();
+        }
+
+        @Override
+        public void onTimeout(jakarta.servlet.AsyncEvent event) {
+            release();
+        }
+
+        @Override
+        public void onError(jakarta.servlet.AsyncEvent event) {
+            release();
+        }
+
+        @Override
+        public void onStartAsync(jakarta.servlet.AsyncEvent event) {
+            // Started again: the same request keeps its place; the listener must be added anew.
+            event.getAsyncContext().addListener(this);
         }
     }
 

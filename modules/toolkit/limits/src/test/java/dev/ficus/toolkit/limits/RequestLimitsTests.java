@@ -136,6 +136,27 @@ class RequestLimitsTests {
 
     @Nested
     @SpringBootTest(classes = LimitsTestApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+            properties = {
+                    // The broad class comes first among the properties; its order puts it second.
+                    "ficus.limits.classes.everything.order=2", "ficus.limits.classes.everything.paths=/**",
+                    "ficus.limits.classes.everything.requests-per-period=1000",
+                    "ficus.limits.classes.things.order=1", "ficus.limits.classes.things.paths=/api/things",
+                    "ficus.limits.classes.things.requests-per-period=1", "ficus.limits.classes.things.period=20s" })
+    class InTheirOrder {
+
+        @LocalServerPort
+        int port;
+
+        @Test
+        void theClassWithTheLowerOrderIsMatchedFirstWhereverItsPropertiesComeFrom() {
+            assertThat(send(port, "GET", "/api/things", null).statusCode()).isEqualTo(200);
+            assertThat(send(port, "GET", "/api/things", null).statusCode()).isEqualTo(429);
+            assertThat(send(port, "GET", "/elsewhere", null).statusCode()).isEqualTo(200);
+        }
+    }
+
+    @Nested
+    @SpringBootTest(classes = LimitsTestApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
             properties = { "ficus.limits.enabled=false", "ficus.limits.classes.reads.requests-per-period=1" })
     class TurnedOff {
 
