@@ -107,8 +107,9 @@ final class ScaleOutBenchmark {
     private Shop start(Launch launch, boolean secondTier, int port) throws Exception {
         List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java")));
         if (launch == Launch.AOT_CACHE) {
-            command.addAll(List.of("-XX:AOTCache=" + AOT.resolve("app.aot"), "-jar",
-                    AOT.resolve(JAR.getFileName()).toString()));
+            Path recorded = AOT.resolve("current").toRealPath();
+            command.addAll(List.of("-XX:AOTCache=" + recorded.resolve("app.aot"), "-jar",
+                    recorded.resolve(JAR.getFileName()).toString()));
         }
         else {
             command.addAll(List.of("-jar", JAR.toString()));
@@ -132,8 +133,13 @@ final class ScaleOutBenchmark {
     private void recordAotCache() throws Exception {
         ProcessBuilder script = new ProcessBuilder("cluster/aot-cache").inheritIO();
         script.environment().put("AOT_DIR", AOT.toString());
+        // The script records with the java on the PATH: this JVM's, which starts the instances.
+        Path javaBin = Path.of(ProcessHandle.current().info().command().orElse("java")).getParent();
+        if (javaBin != null) {
+            script.environment().put("PATH", javaBin + java.io.File.pathSeparator + System.getenv("PATH"));
+        }
         script.environment().put("DATABASE_URL", jdbcUrl);
-        if (script.start().waitFor() != 0 || !Files.isRegularFile(AOT.resolve("app.aot"))) {
+        if (script.start().waitFor() != 0 || !Files.isRegularFile(AOT.resolve("current").resolve("app.aot"))) {
             throw new IllegalStateException("cluster/aot-cache recorded no AOT cache (it needs Java 25)");
         }
     }
