@@ -804,10 +804,12 @@ final class RedisTier implements SharedTier {
 
         /**
          * Puts a warm-up from the source, which began reading at {@code began}, into the epoch,
-         * and marks the epoch warm if all of it went in.
+         * and marks the epoch warm if all of it went in (none was invalidated since, and every
+         * entry fits).
          */
         private void fill(long epoch, long began, Map<K, V> loaded) {
             List<Map.Entry<K, V>> all = new ArrayList<>(loaded.entrySet());
+            long written = 0;
             try {
                 for (int from = 0; from < all.size(); from += CHUNK) {
                     List<Mono<Long>> writes = new ArrayList<>();
@@ -819,7 +821,16 @@ final class RedisTier implements SharedTier {
                                             Long.toString(jitteredTtl().toMillis()), Long.toString(epoch))).next());
                         }
                     }
-                    call("warm-up", name, Flux.merge(writes).then(), warmUpTimeout());
+                    Long chunkWritten = call("warm-up", name,
+                            Flux.merge(writes).filter(result -> result == 1L).count(), warmUpTimeout());
+                    written += chunkWritten == null ? 0 : chunkWritten;
+                }
+                if (written < all.size()) {
+                    // Some entry was invalidated after the warm-up began (or does not fit): the next
+                    // instance warms up from the source too, rather than from a part of it.
+                    log.debug("Cache {} warmed up from its source; {} of {} entries went into the second tier",
+                            name, written, all.size());
+                    return;
                 }
                 Duration marker = Duration.ofMillis((long) (spec.ttl().toMillis() * (1 - spec.ttlJitter())));
                 call("warm-up", name, values.set(entries().warmMarker(epoch), "1", marker));

@@ -235,6 +235,9 @@ class SecondTierTests {
                     && tier(leader).epoch() != null);
             List<Long> ids = LongStream.range(0, 200).mapToObj(i -> insert(leader, "warm " + i)).toList();
             awaitTombstone(redis, entryKey(leader, "things", Long.toString(ids.get(ids.size() - 1))));
+            // A warm-up replaces only tombstones older than its start minus a second, and marks the
+            // tier warm only if it replaced them all: the first instance starts after that second.
+            await().pollDelay(Duration.ofMillis(1_100)).atMost(Duration.ofSeconds(2)).until(() -> true);
             try (ConfigurableApplicationContext first = start(redis.port(),
                     "--ficus.cache.caches.things.warm-up=true")) {
                 awaitWarm(first);
