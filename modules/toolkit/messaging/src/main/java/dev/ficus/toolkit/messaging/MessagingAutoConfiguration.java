@@ -1,0 +1,125 @@
+package dev.ficus.toolkit.messaging;
+
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+import javax.sql.DataSource;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Metrics;
+import io.micrometer.tracing.Tracer;
+import io.micrometer.tracing.propagation.Propagator;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.amqp.core.Declarables;
+import org.springframework.amqp.rabbit.connection.ConnectionFactory;
+import org.springframework.amqp.rabbit.core.RabbitTemplate;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
+import org.springframework.boot.amqp.autoconfigure.RabbitAutoConfiguration;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
+import org.springframework.boot.jdbc.autoconfigure.JdbcConnectionDetails;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import dev.ficus.toolkit.cdc.PostgresDatabase;
+
+/**
+ * The outbox and its relay, the consumers of {@link EventSubscription} beans, their dead letters,
+ * and {@code /actuator/messaging}: for an application with a PostgreSQL database and RabbitMQ.
+ */
+@AutoConfiguration(after = {DataSourceAutoConfiguration.class, RabbitAutoConfiguration.class},
+        afterName = {"org.springframework.boot.flyway.autoconfigure.FlywayAutoConfiguration",
+                "org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration",
+                "org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration"})
+@ConditionalOnClass(RabbitTemplate.class)
+@ConditionalOnBean({DataSource.class, ConnectionFactory.class})
+@EnableConfigurationProperties(MessagingProperties.class)
+public class MessagingAutoConfiguration {
+
+    @Bean
+    @ConditionalOnMissingBean
+    Outbox outbox(DataSource dataSource, ObjectProvider<JsonMapper> json, MessagingProperties settings,
+            ObjectProvider<OutboxTraceContext> traceContext) {
+        JdbcClient jdbc = JdbcClient.create(dataSource);
+        MessagingTables.ensure(jdbc, settings.schema());
+        return new JdbcOutbox(jdbc, json.getIfAvailable(JsonMapper::new), settings.schema(),
+                traceContext.getIfAvailable(() -> new OutboxTraceContext(headers -> { })));
+    }
+
+    @Bean
+    @ConditionalOnProperty(name = "ficus.messaging.relay.enabled", matchIfMissing = true)
+    RelayStream outboxRelay(Outbox outbox, MessagingProperties settings, ConnectionFactory connections,
+            ObjectProvider<JdbcConnectionDetails> connection, DataSource dataSource, ObjectProvider<JsonMapper> json,
+            ObjectProvider<MeterRegistry> meters) {
+        if (!connections.isPublisherConfirms()) {
+            throw new IllegalStateException("The outbox relay publishes with publisher confirms: set "
+                    + "spring.rabbitmq.publisher-confirm-type=correlated (or ficus.messaging.relay.enabled=false)");
+        }
+        RabbitTemplate rabbit = new RabbitTemplate(connections);
+        MeterRegistry registry = meters.getIfAvailable(() -> Metrics.globalRegistry);
+        OutboxRelay relay = new OutboxRelay(rabbit, JdbcClient.create(dataSource), json.getIfAvailable(JsonMapper::new),
+                settings, registry);
+        return new RelayStream(settings, PostgresDatabase.of(connection.getIfAvailable(), dataSource), dataSource,
+                relay, registry);
+    }
+
+    @Bean
+    static Declarables ficusMessagingTopology(ObjectProvider<EventSubscription> subscriptions,
+            MessagingProperties settings) {
+        return EventConsumers.topology(subscriptions.orderedStream().toList(), settings);
+    }
+
+    @Bean
+    EventConsumers eventConsumers(ConnectionFactory connections, List<EventSubscription> subscriptions,
+            MessagingProperties settings, DataSource dataSource, PlatformTransactionManager transactions,
+            ObjectProvider<JsonMapper> json, ObjectProvider<MeterRegistry> meters, Outbox outbox) {
+        Inbox inbox = new Inbox(JdbcClient.create(dataSource), new TransactionTemplate(transactions), settings.schema());
+        return new EventConsumers(connections, subscriptions, settings, inbox, json.getIfAvailable(JsonMapper::new),
+                meters.getIfAvailable(() -> Metrics.globalRegistry));
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    EventDeadLetters eventDeadLetters(ConnectionFactory connections, List<EventSubscription> subscriptions) {
+        return new RabbitDeadLetters(connections, subscriptions);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    @ConditionalOnAvailableEndpoint
+    MessagingEndpoint messagingEndpoint(EventDeadLetters deadLetters, ObjectProvider<RelayStream> relay) {
+        return new MessagingEndpoint(deadLetters, relay.getIfAvailable());
+    }
+
+    /** With Micrometer Tracing, an event carries the trace context of the transaction that wrote it. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(Tracer.class)
+    @ConditionalOnBean({Tracer.class, Propagator.class})
+    static class Tracing {
+
+        @Bean
+        OutboxTraceContext outboxTraceContext(Tracer tracer, Propagator propagator) {
+            return new OutboxTraceContext(headers -> {
+                var context = tracer.currentTraceContext().context();
+                if (context != null) {
+                    propagator.inject(context, headers, Map::put);
+                }
+            });
+        }
+    }
+
+    /** Adds the current trace context to an event's headers. */
+    record OutboxTraceContext(Consumer<Map<String, String>> addTo) {
+    }
+}

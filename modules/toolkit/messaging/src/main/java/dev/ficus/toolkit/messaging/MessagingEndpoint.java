@@ -1,0 +1,47 @@
+package dev.ficus.toolkit.messaging;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
+import org.springframework.boot.actuate.endpoint.annotation.Selector;
+import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
+
+import dev.ficus.toolkit.cdc.ChangeStream;
+
+/**
+ * {@code /actuator/messaging}: the relay's state and each consumer's dead letters; a POST to
+ * {@code /actuator/messaging/{consumer}} replays that consumer's dead letters.
+ */
+@Endpoint(id = "messaging")
+class MessagingEndpoint {
+
+    private final EventDeadLetters deadLetters;
+    private final RelayStream relay;
+
+    MessagingEndpoint(EventDeadLetters deadLetters, RelayStream relay) {
+        this.deadLetters = deadLetters;
+        this.relay = relay;
+    }
+
+    @ReadOperation
+    Map<String, Object> status() {
+        Map<String, Object> status = new LinkedHashMap<>();
+        if (relay != null) {
+            ChangeStream stream = relay.stream();
+            Map<String, Object> relayStatus = new LinkedHashMap<>();
+            relayStatus.put("state", stream.state());
+            stream.lastError().ifPresent(error -> relayStatus.put("lastError", error));
+            stream.currentAsOf().ifPresent(current -> relayStatus.put("currentAsOf", current));
+            status.put("relay", relayStatus);
+        }
+        status.put("deadLetters", deadLetters.counts());
+        return status;
+    }
+
+    @WriteOperation
+    Map<String, Object> replay(@Selector String consumer) {
+        return Map.of("consumer", consumer, "replayed", deadLetters.replay(consumer));
+    }
+}
