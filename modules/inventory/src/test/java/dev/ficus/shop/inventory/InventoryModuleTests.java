@@ -24,10 +24,12 @@ class InventoryModuleTests {
     private final JdbcClient jdbc;
     private final TransactionTemplate transaction;
     private final ApplicationEventPublisher events;
+    private final StockReservations reservations;
 
     InventoryModuleTests(Inventory inventory, JdbcClient jdbc, TransactionTemplate transaction,
-            ApplicationEventPublisher events) {
+            ApplicationEventPublisher events, StockReservations reservations) {
         this.inventory = inventory;
+        this.reservations = reservations;
         this.jdbc = jdbc;
         this.transaction = transaction;
         this.events = events;
@@ -60,6 +62,8 @@ class InventoryModuleTests {
 
         assertThat(inventory.stockOf(lamp)).isEqualTo(new StockLevel(lamp, 5, 2, 3));
         assertThat(inventory.stockOf(kettle).available()).isZero();
+        assertThat(reservations.decisionFor(request.reservationReference()))
+                .contains(new ReservationDecision(request.reservationReference(), true, List.of()));
     }
 
     @Test
@@ -77,6 +81,11 @@ class InventoryModuleTests {
 
         assertThat(inventory.stockOf(lamp).reserved()).isZero();
         assertThat(inventory.stockOf(kettle).reserved()).isZero();
+        assertThat(reservations.decisionFor(request.reservationReference())).hasValueSatisfying(decision -> {
+            assertThat(decision.reserved()).isFalse();
+            assertThat(decision.missingSkus()).containsExactlyInAnyOrder(kettle, neverStocked);
+        });
+        assertThat(reservations.decisionFor(UUID.randomUUID())).isEmpty();
     }
 
     @Test

@@ -3,7 +3,9 @@ package dev.ficus.shop.inventory.internal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
+import java.util.UUID;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -11,19 +13,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.springframework.context.ApplicationEventPublisher;
-import org.springframework.modulith.events.ApplicationModuleListener;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
 import dev.ficus.shop.inventory.Inventory;
+import dev.ficus.shop.inventory.ReservationDecision;
 import dev.ficus.shop.inventory.StockLevel;
 import dev.ficus.shop.inventory.StockReservationRequest;
+import dev.ficus.shop.inventory.StockReservations;
 import dev.ficus.shop.inventory.StockReserved;
 import dev.ficus.shop.inventory.StockShortage;
 
 @Service
 @Transactional
-class InventoryService implements Inventory {
+class InventoryService implements Inventory, StockReservations {
 
     private static final Logger log = LoggerFactory.getLogger(InventoryService.class);
 
@@ -53,17 +56,13 @@ class InventoryService implements Inventory {
         return stock.save(record).toLevel();
     }
 
-    /**
-     * Reserves all requested units or none, and says which. Runs after the requester's
-     * transaction committed, in its own; if it fails the publication stays incomplete and is
-     * delivered again, and a request already answered is skipped.
-     */
-    @ApplicationModuleListener
-    void on(StockReservationRequest request) {
-        if (reservations.existsById(request.reservationReference())) {
+    @Override
+    public ReservationDecision reserve(StockReservationRequest request) {
+        Optional<ReservationDecision> earlier = decisionFor(request.reservationReference());
+        if (earlier.isPresent()) {
             log.debug("Reservation {} was answered before; ignoring the repeated request",
                     request.reservationReference());
-            return;
+            return earlier.get();
         }
         Map<String, Integer> wanted = new TreeMap<>(request.requestedQuantities());
         Map<String, StockRecord> shelves = stock.findBySkuInOrderBySku(wanted.keySet()).stream()
@@ -85,5 +84,12 @@ class InventoryService implements Inventory {
             reservations.save(ReservationRecord.shortage(request.reservationReference(), missing));
             events.publishEvent(new StockShortage(request.reservationReference(), List.copyOf(missing)));
         }
+        return new ReservationDecision(request.reservationReference(), missing.isEmpty(), missing);
+    }
+
+    @Override
+    @Transactional(readOnly = true)
+    public Optional<ReservationDecision> decisionFor(UUID reference) {
+        return reservations.findById(reference).map(ReservationRecord::toDecision);
     }
 }

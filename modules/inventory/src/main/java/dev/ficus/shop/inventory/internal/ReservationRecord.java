@@ -9,6 +9,8 @@ import org.springframework.data.annotation.Id;
 import org.springframework.data.annotation.Version;
 import org.springframework.data.relational.core.mapping.Table;
 
+import dev.ficus.shop.inventory.ReservationDecision;
+
 /** A row of {@code inventory.reservations}: the answer given to one request, kept to stay idempotent. */
 @Table(schema = "inventory", name = "reservations")
 class ReservationRecord {
@@ -29,6 +31,11 @@ class ReservationRecord {
 
     static ReservationRecord shortage(UUID reference, List<String> missingSkus) {
         return decided(reference, Outcome.SHORTAGE, missingSkus);
+    }
+
+    ReservationDecision toDecision() {
+        return new ReservationDecision(reference, outcome == Outcome.RESERVED,
+                missingSkus == null ? List.of() : List.of(missingSkus.split(",")));
     }
 
     private static ReservationRecord decided(UUID reference, Outcome outcome, List<String> missingSkus) {

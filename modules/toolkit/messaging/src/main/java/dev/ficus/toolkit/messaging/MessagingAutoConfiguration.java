@@ -27,12 +27,14 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.jdbc.autoconfigure.JdbcConnectionDetails;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import dev.ficus.toolkit.cdc.PostgresDatabase;
+import dev.ficus.toolkit.routing.Routers;
 
 /**
  * The outbox and its relay, the consumers of {@link EventSubscription} beans, their dead letters,
@@ -41,7 +43,8 @@ import dev.ficus.toolkit.cdc.PostgresDatabase;
 @AutoConfiguration(after = {DataSourceAutoConfiguration.class, RabbitAutoConfiguration.class},
         afterName = {"org.springframework.boot.flyway.autoconfigure.FlywayAutoConfiguration",
                 "org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration",
-                "org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration"})
+                "org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration",
+                "dev.ficus.toolkit.routing.RoutingAutoConfiguration"})
 @ConditionalOnClass(RabbitTemplate.class)
 @ConditionalOnBean({DataSource.class, ConnectionFactory.class})
 @EnableConfigurationProperties(MessagingProperties.class)
@@ -98,8 +101,34 @@ public class MessagingAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     @ConditionalOnAvailableEndpoint
-    MessagingEndpoint messagingEndpoint(EventDeadLetters deadLetters, ObjectProvider<RelayStream> relay) {
-        return new MessagingEndpoint(deadLetters, relay.getIfAvailable());
+    MessagingEndpoint messagingEndpoint(EventDeadLetters deadLetters, ObjectProvider<RelayStream> relay,
+            ObjectProvider<EventRoutes> routes) {
+        return new MessagingEndpoint(deadLetters, relay.getIfAvailable(), routes.getIfAvailable());
+    }
+
+    /** Event routes, for the capabilities named in {@code ficus.messaging.routed-capabilities}. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(Routers.class)
+    @Conditional(OnRoutedCapabilities.class)
+    static class Routes {
+
+        @Bean
+        JdbcEventRoutes eventRoutes(DataSource dataSource, PlatformTransactionManager transactions,
+                ObjectProvider<Routers> routers, Outbox outbox, MessagingProperties settings,
+                ObjectProvider<MeterRegistry> meters) {
+            Routers flags = routers.getIfAvailable(() -> {
+                throw new IllegalStateException("ficus.messaging.routed-capabilities " + settings.routedCapabilities()
+                        + " follow routing flags: add ficus-toolkit-routing and configure ficus.routing");
+            });
+            return new JdbcEventRoutes(JdbcClient.create(dataSource), new TransactionTemplate(transactions), flags,
+                    outbox, settings.routedCapabilities(), settings.schema(),
+                    meters.getIfAvailable(() -> Metrics.globalRegistry));
+        }
+
+        @Bean
+        EventRouteFollower eventRouteFollower(JdbcEventRoutes routes, MessagingProperties settings) {
+            return new EventRouteFollower(routes, settings.routeInterval());
+        }
     }
 
     /** With Micrometer Tracing, an event carries the trace context of the transaction that wrote it. */

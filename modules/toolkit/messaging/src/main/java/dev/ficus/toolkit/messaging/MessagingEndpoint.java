@@ -11,7 +11,7 @@ import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
 import dev.ficus.toolkit.cdc.ChangeStream;
 
 /**
- * {@code /actuator/messaging}: the relay's state and each consumer's dead letters; a POST to
+ * {@code /actuator/messaging}: the relay's state, the event routes and each consumer's dead letters; a POST to
  * {@code /actuator/messaging/{consumer}} replays that consumer's dead letters.
  */
 @Endpoint(id = "messaging")
@@ -19,10 +19,12 @@ class MessagingEndpoint {
 
     private final EventDeadLetters deadLetters;
     private final RelayStream relay;
+    private final EventRoutes routes;
 
-    MessagingEndpoint(EventDeadLetters deadLetters, RelayStream relay) {
+    MessagingEndpoint(EventDeadLetters deadLetters, RelayStream relay, EventRoutes routes) {
         this.deadLetters = deadLetters;
         this.relay = relay;
+        this.routes = routes;
     }
 
     @ReadOperation
@@ -35,6 +37,9 @@ class MessagingEndpoint {
             stream.lastError().ifPresent(error -> relayStatus.put("lastError", error));
             stream.currentAsOf().ifPresent(current -> relayStatus.put("currentAsOf", current));
             status.put("relay", relayStatus);
+        }
+        if (routes != null) {
+            status.put("routes", routes.states());
         }
         status.put("deadLetters", deadLetters.counts());
         return status;

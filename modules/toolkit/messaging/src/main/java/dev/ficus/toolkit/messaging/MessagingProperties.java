@@ -1,6 +1,7 @@
 package dev.ficus.toolkit.messaging;
 
 import java.time.Duration;
+import java.util.List;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -15,6 +16,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param schema     schema of the outbox and inbox tables (created when missing)
  * @param relay      how the outbox reaches the broker
  * @param consumers  how subscriptions consume
+ * @param routedCapabilities routed capabilities (of {@code ficus.routing.capabilities}) whose events
+ *                   one side acts on, decided per event by {@link EventRoutes}
+ * @param routeInterval how often each instance brings the event routes in line with the flags
  */
 @ConfigurationProperties("ficus.messaging")
 public record MessagingProperties(
@@ -22,7 +26,9 @@ public record MessagingProperties(
         @DefaultValue("4") int partitions,
         @DefaultValue("messaging") String schema,
         @DefaultValue Relay relay,
-        @DefaultValue Consumers consumers) {
+        @DefaultValue Consumers consumers,
+        @DefaultValue List<String> routedCapabilities,
+        @DefaultValue("1s") Duration routeInterval) {
 
     public MessagingProperties {
         if (partitions < 1 || partitions > 256) {

@@ -3,23 +3,13 @@ package dev.ficus.toolkit.routing;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.net.ConnectException;
-import java.time.Instant;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Deque;
-import java.util.List;
-import java.util.Objects;
-import java.util.Optional;
-import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -32,9 +22,7 @@ import io.github.resilience4j.timelimiter.TimeLimiter;
 import io.github.resilience4j.timelimiter.TimeLimiterConfig;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.databind.node.ObjectNode;
 
 import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 import org.springframework.web.client.HttpClientErrorException;
@@ -57,14 +45,10 @@ final class CapabilityRouter {
     private final Executor serviceCalls;
     private final ThreadPoolExecutor shadowCalls;
     private final UnaryOperator<Callable<Object>> contextPropagation;
-    private final JsonMapper json;
-    private final Deque<ShadowMismatch> mismatches = new ArrayDeque<>();
+    private final ShadowComparison comparison;
     private final Counter toModule;
     private final Counter shadowed;
     private final Counter toService;
-    private final Counter matches;
-    private final Counter mismatched;
-    private final Counter shadowFailures;
     private final Counter dropped;
     private final MeterRegistry meters;
 
@@ -78,7 +62,7 @@ final class CapabilityRouter {
         this.extractedFlag = name + ".extracted";
         this.serviceCalls = serviceCalls;
         this.contextPropagation = contextPropagation;
-        this.json = json;
+        this.comparison = new ShadowComparison(name, settings, json, meters);
         this.meters = meters;
         this.circuitBreaker = CircuitBreaker.of(name, CircuitBreakerConfig.custom()
                 .failureRateThreshold(settings.failureRate())
@@ -103,20 +87,11 @@ final class CapabilityRouter {
         this.toModule = calls("monolith");
         this.shadowed = calls("shadow");
         this.toService = calls("service");
-        this.matches = comparisons("match");
-        this.mismatched = comparisons("mismatch");
-        this.shadowFailures = comparisons("failed");
     }
 
     private Counter calls(String route) {
         return Counter.builder("ficus.routing.calls").description("Calls of a routed capability, by route taken")
                 .tag("capability", name).tag("route", route).register(meters);
-    }
-
-    private Counter comparisons(String outcome) {
-        return Counter.builder("ficus.routing.shadow.comparisons")
-                .description("Shadow calls compared with the module's answer")
-                .tag("capability", name).tag("outcome", outcome).register(meters);
     }
 
     String name() {
@@ -132,6 +107,19 @@ final class CapabilityRouter {
             return Route.SHADOW;
         }
         return Route.MONOLITH;
+    }
+
+    /**
+     * The route of all of the capability's calls at once: the service only once its extracted flag
+     * reaches everyone (under a partial rollout two sides would act at once), else the shadow if its
+     * flag reaches anyone, else the module.
+     */
+    Route wholeRoute() {
+        FlagState extracted = flags.state(extractedFlag);
+        if (extracted.enabled() && extracted.rollout() >= 100) {
+            return Route.EXTRACTED;
+        }
+        return flags.state(shadowFlag).reachesAnyone() ? Route.SHADOW : Route.MONOLITH;
     }
 
     Object call(Method method, Object[] arguments, Object module, Object service, Caller caller) throws Exception {
@@ -221,77 +209,12 @@ final class CapabilityRouter {
                 serviceError = thrown;
             }
             if (serviceError instanceof TimeoutException || serviceError instanceof RestClientException) {
-                shadowFailures.increment();
+                comparison.failed();
                 return;
             }
-            compare(method, arguments, render(monolithAnswer, monolithError), render(serviceAnswer, serviceError));
+            comparison.compare(method.getName() + Arrays.toString(arguments), monolithAnswer, monolithError,
+                    serviceAnswer, serviceError);
         });
-    }
-
-    private void compare(Method method, Object[] arguments, JsonNode monolith, JsonNode service) {
-        List<String> differences = new ArrayList<>();
-        differences(monolith, service, "", differences);
-        if (differences.isEmpty()) {
-            matches.increment();
-            return;
-        }
-        mismatched.increment();
-        synchronized (mismatches) {
-            mismatches.addFirst(new ShadowMismatch(name, method.getName() + Arrays.toString(arguments), monolith,
-                    service, List.copyOf(differences), Instant.now()));
-            while (mismatches.size() > settings.mismatchSamples()) {
-                mismatches.removeLast();
-            }
-        }
-    }
-
-    /** An answer as JSON without the ignored fields; an exception as its kind and message. */
-    private JsonNode render(Object answer, Throwable error) {
-        if (error != null) {
-            ObjectNode thrown = json.createObjectNode();
-            thrown.put("threw", error.getClass().getSimpleName());
-            thrown.put("message", error.getMessage());
-            return thrown;
-        }
-        JsonNode node = json.valueToTree(answer instanceof Optional<?> optional ? optional.orElse(null)
-                : answer);
-        return withoutIgnoredFields(node);
-    }
-
-    private JsonNode withoutIgnoredFields(JsonNode node) {
-        if (node instanceof ObjectNode object) {
-            settings.ignoredFields().forEach(object::remove);
-            object.properties().forEach(field -> withoutIgnoredFields(field.getValue()));
-        }
-        else if (node != null && node.isArray()) {
-            node.forEach(this::withoutIgnoredFields);
-        }
-        return node;
-    }
-
-    private static void differences(JsonNode left, JsonNode right, String path, List<String> found) {
-        if (found.size() >= 10 || Objects.equals(left, right)) {
-            return;
-        }
-        if (left != null && right != null && left.isObject() && right.isObject()) {
-            Set<String> names = new TreeSet<>(left.propertyNames());
-            names.addAll(right.propertyNames());
-            for (String field : names) {
-                differences(left.get(field), right.get(field), path + "/" + field, found);
-            }
-        }
-        else if (left != null && right != null && left.isArray() && right.isArray() && left.size() == right.size()) {
-            for (int i = 0; i < left.size(); i++) {
-                differences(left.get(i), right.get(i), path + "/" + i, found);
-            }
-        }
-        else if (left != null && right != null && left.isNumber() && right.isNumber()
-                && left.decimalValue().compareTo(right.decimalValue()) == 0) {
-            // 24.9 and 24.90 are the same amount
-        }
-        else {
-            found.add(path.isEmpty() ? "/" : path);
-        }
     }
 
     CapabilityStatus status() {
@@ -311,14 +234,15 @@ final class CapabilityRouter {
         else {
             route = Route.MONOLITH;
         }
-        List<ShadowMismatch> recent;
-        synchronized (mismatches) {
-            recent = List.copyOf(mismatches);
-        }
         double fallbacks = meters.find("ficus.routing.fallbacks").tag("capability", name).counters().stream()
                 .mapToDouble(Counter::count).sum();
-        return new CapabilityStatus(route, share, circuitBreaker.getState().name(), (long) matches.count(),
-                (long) mismatched.count(), (long) dropped.count(), (long) fallbacks, recent);
+        return new CapabilityStatus(route, share, circuitBreaker.getState().name(), comparison.matches(),
+                comparison.mismatches(), (long) dropped.count(), (long) fallbacks, comparison.recent());
+    }
+
+    /** Compares a module's answer with a service's given some other way (an event's decision, say). */
+    boolean compare(String call, Object monolithAnswer, Object serviceAnswer) {
+        return comparison.compare(call, monolithAnswer, null, serviceAnswer, null);
     }
 
     void close() {

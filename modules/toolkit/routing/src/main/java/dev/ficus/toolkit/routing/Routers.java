@@ -96,12 +96,41 @@ public final class Routers implements DisposableBean {
      * @throws IllegalArgumentException if there is no such capability
      */
     public Route routeFor(String capability, Caller caller) {
+        return router(capability).routeFor(identified(caller));
+    }
+
+    /**
+     * Where all of a capability's work goes at once, for work that must move as a whole (events
+     * each side would act on with its own data): {@link Route#EXTRACTED} only once the capability's
+     * extracted flag reaches everyone, else {@link Route#SHADOW} if its shadow flag reaches anyone,
+     * else {@link Route#MONOLITH}.
+     *
+     * @throws IllegalArgumentException if there is no such capability
+     */
+    public Route wholeRoute(String capability) {
+        return router(capability).wholeRoute();
+    }
+
+    /**
+     * Compares what the module decided with what the service decided, when the service's answer
+     * arrives some other way than a shadow call (a decision on an event, reported back): counted
+     * and sampled as shadow calls are, in {@link #status()}.
+     *
+     * @param call what was decided, for the mismatch samples
+     * @return whether the two matched
+     * @throws IllegalArgumentException if there is no such capability
+     */
+    public boolean compareShadow(String capability, String call, Object monolithAnswer, Object serviceAnswer) {
+        return router(capability).compare(call, monolithAnswer, serviceAnswer);
+    }
+
+    private CapabilityRouter router(String capability) {
         CapabilityRouter router = capabilities.get(capability);
         if (router == null) {
             throw new IllegalArgumentException("No routed capability " + capability + "; there are "
                     + capabilities.keySet());
         }
-        return router.routeFor(identified(caller));
+        return router;
     }
 
     private Caller identified(Caller caller) {

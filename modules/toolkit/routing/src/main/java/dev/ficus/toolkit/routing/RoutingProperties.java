@@ -98,7 +98,8 @@ public record RoutingProperties(
      * One capability: its calls follow the flags {@code <name>.shadow} (compare in the shadows)
      * and {@code <name>.extracted} (a gradual rollout to the service: 100% is a cut-over).
      *
-     * @param methods             the API methods it covers
+     * @param methods             the API methods it covers; none for a capability whose events
+     *                            are routed instead ({@code ficus.messaging.routed-capabilities})
      * @param writes              whether these methods change data: writes are never shadowed, and
      *                            fall back to the module only when the service surely did not get
      *                            them (open circuit, no connection)
@@ -112,7 +113,7 @@ public record RoutingProperties(
      *                            lets trial calls through
      */
     public record Capability(
-            List<String> methods,
+            @DefaultValue List<String> methods,
             @DefaultValue("false") boolean writes,
             @DefaultValue("1s") Duration timeout,
             @DefaultValue("1000") int shadowQueue,
@@ -121,11 +122,5 @@ public record RoutingProperties(
             @DefaultValue("50") float failureRate,
             @DefaultValue("10") int minimumCalls,
             @DefaultValue("5s") Duration openFor) {
-
-        public Capability {
-            if (methods == null || methods.isEmpty()) {
-                throw new IllegalArgumentException("A routed capability needs its methods listed");
-            }
-        }
     }
 }
