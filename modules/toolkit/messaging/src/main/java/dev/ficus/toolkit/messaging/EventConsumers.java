@@ -1,6 +1,7 @@
 package dev.ficus.toolkit.messaging;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -64,15 +65,15 @@ final class EventConsumers implements SmartLifecycle {
         TopicExchange exchange = new TopicExchange(settings.exchange(), true, false);
         declarables.add(exchange);
         for (EventSubscription subscription : subscriptions) {
-            String deadLetters = Partitions.deadLetters(subscription.consumer());
+            String deadLetters = Partitions.deadLetters(settings.exchange(), subscription.consumer());
             FanoutExchange deadLetterExchange = new FanoutExchange(deadLetters, true, false);
-            Queue deadLetterQueue = QueueBuilder.durable(deadLetters).quorum().build();
+            Queue deadLetterQueue = expiring(QueueBuilder.durable(deadLetters).quorum(), settings).build();
             declarables.add(deadLetterExchange);
             declarables.add(deadLetterQueue);
             declarables.add(BindingBuilder.bind(deadLetterQueue).to(deadLetterExchange));
             for (int partition = 0; partition < settings.partitions(); partition++) {
-                Queue queue = QueueBuilder.durable(Partitions.queue(subscription.consumer(), partition))
-                        .quorum()
+                Queue queue = expiring(QueueBuilder.durable(Partitions.queue(settings.exchange(), subscription.consumer(),
+                                partition)).quorum(), settings)
                         .singleActiveConsumer()
                         .deliveryLimit(settings.consumers().deliveryLimit())
                         .deadLetterExchange(deadLetters)
@@ -87,12 +88,17 @@ final class EventConsumers implements SmartLifecycle {
         return new Declarables(declarables);
     }
 
+    private static QueueBuilder expiring(QueueBuilder queue, MessagingProperties settings) {
+        Duration expires = settings.consumers().expires();
+        return expires == null ? queue : queue.expires((int) expires.toMillis());
+    }
+
     @Override
     public synchronized void start() {
         for (EventSubscription subscription : subscriptions) {
             for (int partition = 0; partition < settings.partitions(); partition++) {
                 SimpleMessageListenerContainer container = new SimpleMessageListenerContainer(connections);
-                container.setQueueNames(Partitions.queue(subscription.consumer(), partition));
+                container.setQueueNames(Partitions.queue(settings.exchange(), subscription.consumer(), partition));
                 container.setConcurrentConsumers(1);
                 container.setPrefetchCount(1);
                 container.setAcknowledgeMode(AcknowledgeMode.AUTO);
@@ -144,7 +150,7 @@ final class EventConsumers implements SmartLifecycle {
         catch (RuntimeException e) {
             count(subscription, String.valueOf(properties.getType()), "unreadable");
             log.error("{} cannot read message {}; it goes to {}: {}", subscription.consumer(),
-                    properties.getMessageId(), Partitions.deadLetters(subscription.consumer()), e.toString());
+                    properties.getMessageId(), Partitions.deadLetters(settings.exchange(), subscription.consumer()), e.toString());
             throw new AmqpRejectAndDontRequeueException("Unreadable message " + properties.getMessageId(), e);
         }
     }

@@ -23,6 +23,9 @@ public interface EventRoutes {
     /** The event type that tells a service the module acted on its last event. */
     String HANDED_OVER = "RouteHandedOver";
 
+    /** The header that carries an event's route to the service: {@code SHADOW} or {@code EXTRACTED}. */
+    String ROUTE_HEADER = "ficus-route";
+
     /**
      * Decides who acts on the event with this key and records it, in the current transaction;
      * for a key decided before, the recorded route.

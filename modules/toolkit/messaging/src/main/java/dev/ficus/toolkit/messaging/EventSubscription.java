@@ -4,7 +4,7 @@ import java.util.Set;
 
 /**
  * Declares, as a bean, that {@code handler} consumes the events of {@code types}: from a queue
- * per partition named {@code <consumer>.<partition>}, one instance of the application at a time per
+ * per partition named {@code <exchange>.<consumer>.<partition>}, one instance of the application at a time per
  * partition, each message once.
  *
  * @param consumer names the queues, the inbox entries and the dead letters; keep it stable

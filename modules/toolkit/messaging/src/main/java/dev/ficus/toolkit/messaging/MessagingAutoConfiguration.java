@@ -94,8 +94,9 @@ public class MessagingAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    EventDeadLetters eventDeadLetters(ConnectionFactory connections, List<EventSubscription> subscriptions) {
-        return new RabbitDeadLetters(connections, subscriptions);
+    EventDeadLetters eventDeadLetters(ConnectionFactory connections, List<EventSubscription> subscriptions,
+            MessagingProperties settings) {
+        return new RabbitDeadLetters(connections, subscriptions, settings.exchange());
     }
 
     @Bean

@@ -9,7 +9,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 /**
  * Settings of events over RabbitMQ ({@code ficus.messaging.*}).
  *
- * @param exchange   the topic exchange every application publishes its events to
+ * @param exchange   the topic exchange every application publishes its events to; consumers' queues
+ *                   are named after it ({@code <exchange>.<consumer>.<partition>}), so applications
+ *                   on different exchanges of one broker (environments, test runs) never meet
  * @param partitions how many partitions each event type is split into by key: the events of one
  *                   key (an order, a SKU) go to one partition and are consumed in order there;
  *                   publishers and consumers must agree on it
@@ -58,9 +60,12 @@ public record MessagingProperties(
      * @param deliveryLimit deliveries of a message that keeps failing before it goes to the
      *                      consumer's dead letters
      * @param maxBackoff    longest pause after a failed delivery before the message is given back
+     * @param expires       the broker deletes a consumer's queues, messages and all, once they had
+     *                      no consumer this long; unset, never (for throw-away environments)
      */
     public record Consumers(
             @DefaultValue("10") int deliveryLimit,
-            @DefaultValue("2s") Duration maxBackoff) {
+            @DefaultValue("2s") Duration maxBackoff,
+            Duration expires) {
     }
 }

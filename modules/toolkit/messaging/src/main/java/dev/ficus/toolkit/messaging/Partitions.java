@@ -15,11 +15,12 @@ final class Partitions {
         return type + "." + partition;
     }
 
-    static String queue(String consumer, int partition) {
-        return consumer + "." + partition;
+    /** Queues are named after the exchange too: applications on other exchanges of the same broker never meet. */
+    static String queue(String exchange, String consumer, int partition) {
+        return exchange + "." + consumer + "." + partition;
     }
 
-    static String deadLetters(String consumer) {
-        return consumer + ".dead-letters";
+    static String deadLetters(String exchange, String consumer) {
+        return exchange + "." + consumer + ".dead-letters";
     }
 }

@@ -24,8 +24,10 @@ final class RabbitDeadLetters implements EventDeadLetters {
     private final ConnectionFactory connections;
     private final RabbitAdmin admin;
     private final List<String> consumers;
+    private final String exchange;
 
-    RabbitDeadLetters(ConnectionFactory connections, List<EventSubscription> subscriptions) {
+    RabbitDeadLetters(ConnectionFactory connections, List<EventSubscription> subscriptions, String exchange) {
+        this.exchange = exchange;
         this.connections = connections;
         this.admin = new RabbitAdmin(connections);
         this.consumers = subscriptions.stream().map(EventSubscription::consumer).toList();
@@ -35,7 +37,7 @@ final class RabbitDeadLetters implements EventDeadLetters {
     public Map<String, Long> counts() {
         Map<String, Long> counts = new LinkedHashMap<>();
         for (String consumer : consumers) {
-            QueueInformation queue = admin.getQueueInfo(Partitions.deadLetters(consumer));
+            QueueInformation queue = admin.getQueueInfo(Partitions.deadLetters(exchange, consumer));
             counts.put(consumer, queue == null ? 0L : queue.getMessageCount());
         }
         return counts;
@@ -46,7 +48,7 @@ final class RabbitDeadLetters implements EventDeadLetters {
         if (!consumers.contains(consumer)) {
             throw new IllegalArgumentException("No consumer " + consumer + "; there are " + consumers);
         }
-        String deadLetters = Partitions.deadLetters(consumer);
+        String deadLetters = Partitions.deadLetters(exchange, consumer);
         Integer moved = new RabbitTemplate(connections).execute(channel -> {
             if (!connections.isPublisherConfirms()) {
                 channel.confirmSelect();

@@ -17,8 +17,14 @@ import org.springframework.transaction.annotation.Transactional;
 @SpringBootApplication
 class MessagingTestApplication {
 
-    /** Queues are per consumer: a run of the tests leaves none behind for the next (see the tests' cleanup). */
-    static final String CONSUMER = "messaging-tests-" + UUID.randomUUID().toString().substring(0, 8);
+
+    /** An exchange per run, so a run never meets what an earlier one left (its queues expire). */
+    static final String EXCHANGE = "messaging-tests-" + UUID.randomUUID().toString().substring(0, 8);
+    static final String CONSUMER = "shelf";
+
+    static {
+        System.setProperty("ficus.messaging.exchange", EXCHANGE);
+    }
 
     @Bean
     Shelf shelf(Outbox outbox, JdbcClient jdbc) {

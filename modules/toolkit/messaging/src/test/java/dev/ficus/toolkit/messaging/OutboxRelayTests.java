@@ -15,7 +15,6 @@ import org.junit.jupiter.api.TestInstance;
 import org.springframework.amqp.core.Message;
 import org.springframework.amqp.core.MessageProperties;
 import org.springframework.amqp.rabbit.connection.ConnectionFactory;
-import org.springframework.amqp.rabbit.core.RabbitAdmin;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -40,6 +39,8 @@ import static org.awaitility.Awaitility.await;
 class OutboxRelayTests {
 
     static final FaultyProxy broker = new FaultyProxy(5672);
+    static final String CONSUMER = MessagingTestApplication.CONSUMER;
+    static final String EXCHANGE = MessagingTestApplication.EXCHANGE;
 
     @DynamicPropertySource
     static void broker(DynamicPropertyRegistry registry) {
@@ -72,12 +73,7 @@ class OutboxRelayTests {
     }
 
     @AfterAll
-    void removeQueues() {
-        RabbitAdmin admin = new RabbitAdmin(connections);
-        IntStream.range(0, 3).forEach(partition -> admin.deleteQueue(Partitions.queue(MessagingTestApplication.CONSUMER,
-                partition)));
-        admin.deleteQueue(Partitions.deadLetters(MessagingTestApplication.CONSUMER));
-        admin.deleteExchange(Partitions.deadLetters(MessagingTestApplication.CONSUMER));
+    void closeProxy() {
         broker.close();
     }
 
@@ -123,8 +119,8 @@ class OutboxRelayTests {
         Message message = message(UUID.randomUUID(), key, "{\"key\":\"" + key + "\",\"seq\":7,\"poison\":false}");
         RabbitTemplate rabbit = new RabbitTemplate(connections);
         String routingKey = Partitions.routingKey("ItemShelved", Partitions.of(key, 3));
-        rabbit.send("ficus.events", routingKey, message);
-        rabbit.send("ficus.events", routingKey, message);
+        rabbit.send(EXCHANGE, routingKey, message);
+        rabbit.send(EXCHANGE, routingKey, message);
         shelf.put(key, 8, false);
 
         await().atMost(Duration.ofSeconds(30)).until(() -> seqs(key).contains(8));
@@ -140,30 +136,30 @@ class OutboxRelayTests {
         shelf.put(poison, 0, true);
         shelf.put(healthy, 0, false);
 
-        await().atMost(Duration.ofSeconds(30)).until(() -> deadLetters.counts().get(MessagingTestApplication.CONSUMER) == 1);
+        await().atMost(Duration.ofSeconds(30)).until(() -> deadLetters.counts().get(CONSUMER) == 1);
         await().atMost(Duration.ofSeconds(30)).until(() -> seqs(healthy).contains(0));
         assertThat(seqs(poison)).isEmpty();
 
         received.poisoned.set(false);
-        assertThat(deadLetters.replay(MessagingTestApplication.CONSUMER)).isEqualTo(1);
+        assertThat(deadLetters.replay(CONSUMER)).isEqualTo(1);
 
         await().atMost(Duration.ofSeconds(30)).until(() -> seqs(poison).contains(0));
-        assertThat(deadLetters.counts().get(MessagingTestApplication.CONSUMER)).isZero();
+        assertThat(deadLetters.counts().get(CONSUMER)).isZero();
         assertThatThrownBy(() -> deadLetters.replay("nobody")).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
     void aMessageThatCannotBeReadGoesToTheDeadLettersAtOnce() {
         String key = keys(1).get(0);
-        long before = deadLetters.counts().get(MessagingTestApplication.CONSUMER);
-        new RabbitTemplate(connections).send("ficus.events", Partitions.routingKey("ItemShelved", Partitions.of(key, 3)),
+        long before = deadLetters.counts().get(CONSUMER);
+        new RabbitTemplate(connections).send(EXCHANGE, Partitions.routingKey("ItemShelved", Partitions.of(key, 3)),
                 message(UUID.randomUUID(), key, "not json {"));
 
         await().atMost(Duration.ofSeconds(30))
-                .until(() -> deadLetters.counts().get(MessagingTestApplication.CONSUMER) == before + 1);
+                .until(() -> deadLetters.counts().get(CONSUMER) == before + 1);
         assertThat(meters.get("ficus.messaging.consumed").tag("outcome", "unreadable").counter().count()).isPositive();
         // Leave nothing for the replay test to find.
-        new RabbitTemplate(connections).receive(Partitions.deadLetters(MessagingTestApplication.CONSUMER));
+        new RabbitTemplate(connections).receive(Partitions.deadLetters(EXCHANGE, CONSUMER));
     }
 
     /**

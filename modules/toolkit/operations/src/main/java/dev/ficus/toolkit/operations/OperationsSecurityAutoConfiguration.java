@@ -1,25 +1,30 @@
-package dev.ficus.catalogservice;
+package dev.ficus.toolkit.operations;
 
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.security.autoconfigure.actuate.web.servlet.EndpointRequest;
 import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Configuration;
 import org.springframework.security.config.Customizer;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.web.SecurityFilterChain;
 
 /**
- * The catalog API is public; health and info are open to load balancers; other operations
- * endpoints and {@code /admin/**} need the credentials in {@code spring.security.user.name} /
- * {@code spring.security.user.password} (HTTP Basic).
+ * A security filter chain for an application that has none of its own. Without a configured
+ * password Spring Boot generates one and logs it at start-up.
  */
-@Configuration(proxyBeanMethods = false)
-@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)  // not for the reconcile command
-class OperationsSecurity {
+@AutoConfiguration(beforeName = {
+        "org.springframework.boot.security.autoconfigure.actuate.web.servlet.ManagementWebSecurityAutoConfiguration",
+        "org.springframework.boot.security.autoconfigure.web.servlet.ServletWebSecurityAutoConfiguration"})
+@ConditionalOnClass(SecurityFilterChain.class)
+@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+public class OperationsSecurityAutoConfiguration {
 
     @Bean
-    SecurityFilterChain securityFilterChain(HttpSecurity http) {
+    @ConditionalOnMissingBean(SecurityFilterChain.class)
+    SecurityFilterChain operationsSecurity(HttpSecurity http) {
         return http
                 .authorizeHttpRequests(requests -> requests
                         .requestMatchers(EndpointRequest.to("health", "info")).permitAll()
