@@ -13,9 +13,10 @@ public interface StockReservations {
     /**
      * Reserves every requested unit or none, once per reference, and publishes
      * {@link StockReserved} or {@link StockShortage}; a repeated reference gets the decision made
-     * before and publishes nothing.
+     * before and publishes nothing. Empty when the request is served elsewhere (by a router's
+     * choice), which then publishes the answer.
      */
-    ReservationDecision reserve(StockReservationRequest request);
+    Optional<ReservationDecision> reserve(StockReservationRequest request);
 
     /** The decision made for a reference, if one was made here. */
     Optional<ReservationDecision> decisionFor(UUID reference);

@@ -57,12 +57,12 @@ class InventoryService implements Inventory, StockReservations {
     }
 
     @Override
-    public ReservationDecision reserve(StockReservationRequest request) {
+    public Optional<ReservationDecision> reserve(StockReservationRequest request) {
         Optional<ReservationDecision> earlier = decisionFor(request.reservationReference());
         if (earlier.isPresent()) {
             log.debug("Reservation {} was answered before; ignoring the repeated request",
                     request.reservationReference());
-            return earlier.get();
+            return earlier;
         }
         Map<String, Integer> wanted = new TreeMap<>(request.requestedQuantities());
         Map<String, StockRecord> shelves = stock.findBySkuInOrderBySku(wanted.keySet()).stream()
@@ -84,7 +84,7 @@ class InventoryService implements Inventory, StockReservations {
             reservations.save(ReservationRecord.shortage(request.reservationReference(), missing));
             events.publishEvent(new StockShortage(request.reservationReference(), List.copyOf(missing)));
         }
-        return new ReservationDecision(request.reservationReference(), missing.isEmpty(), missing);
+        return Optional.of(new ReservationDecision(request.reservationReference(), missing.isEmpty(), missing));
     }
 
     @Override

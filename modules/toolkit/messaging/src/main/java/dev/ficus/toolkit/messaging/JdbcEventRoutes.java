@@ -33,6 +33,8 @@ final class JdbcEventRoutes implements EventRoutes {
     private final List<String> capabilities;
     private final String switches;
     private final String events;
+    /** Capabilities whose flags were last seen pointing back after a handover: said once, not every round. */
+    private final java.util.Set<String> refusedBack = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     JdbcEventRoutes(JdbcClient jdbc, TransactionTemplate transactions, Routers routers, Outbox outbox,
             List<String> capabilities, String schema, MeterRegistry meters) {
@@ -131,8 +133,14 @@ final class JdbcEventRoutes implements EventRoutes {
                 .param(capability)
                 .query((row, number) -> new Current(Route.valueOf(row.getString(1)), row.getTimestamp(2)))
                 .single();
+        if (current.route() == wanted) {
+            refusedBack.remove(capability);
+        }
         if (current.route() != wanted) {
             if (current.route() == Route.EXTRACTED && current.handedOverAt() != null) {
+                if (!refusedBack.add(capability)) {
+                    return;
+                }
                 log.error("{}: the flags route events back to the module, but the service took the data over at {}; "
                         + "events stay with the service until the writes are moved back (see the guide)", capability,
                         current.handedOverAt());
