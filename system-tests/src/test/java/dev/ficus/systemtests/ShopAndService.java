@@ -12,10 +12,11 @@ import org.springframework.jdbc.datasource.SimpleDriverDataSource;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The shop and catalog-service, each run from its jar as a process of its own, on free ports,
- * each with its own embedded PostgreSQL in a working folder; they know each other's addresses
- * (the service replicates from the shop's database, the shop calls the service and can sync back
- * from its database). Operators use {@code ops} / {@code secret}.
+ * The shop and catalog-service (and, when a test starts it, inventory-service), each run from its
+ * jar as a process of its own, on free ports, each with its own embedded PostgreSQL in a working
+ * folder; they know each other's addresses (the services replicate from the shop's database, the
+ * shop calls catalog-service and can sync back from its database) and share an exchange of their
+ * own on the machine's RabbitMQ. Operators use {@code ops} / {@code secret}.
  */
 final class ShopAndService {
 
@@ -25,10 +26,15 @@ final class ShopAndService {
     final int servicePostgres = JavaProcess.freePort();
     final Http shop = Http.to(JavaProcess.freePort());
     final Http service = Http.to(JavaProcess.freePort());
+    final int inventoryPostgres = JavaProcess.freePort();
+    final Http inventory = Http.to(JavaProcess.freePort());
+    /** This run's exchange: queues are named after it and expire, so runs never meet. */
+    final String exchange = "system-tests-" + UUID.randomUUID().toString().substring(0, 8);
     private final Path work;
     private final String name;
     private JavaProcess shopProcess;
     private JavaProcess serviceProcess;
+    private JavaProcess inventoryProcess;
 
     /** @param name prefixes the processes' logs in system-tests/target */
     ShopAndService(Path work, String name) {
@@ -44,7 +50,9 @@ final class ShopAndService {
                 "--ficus.embedded-postgres.port=" + shopPostgres,
                 "--spring.security.user.name=ops", "--spring.security.user.password=secret",
                 "--ficus.catalog-service.url=http://127.0.0.1:" + service.port(),
-                "--ficus.replication.source.url=" + serviceDatabaseUrl()));
+                "--ficus.replication.source.url=" + serviceDatabaseUrl(),
+                "--ficus.messaging.exchange=" + exchange,
+                "--ficus.messaging.consumers.expires=30m"));
         arguments.addAll(List.of(settings));
         shopProcess = new JavaProcess(name + "shop", JavaProcess.executableJar("app", "ficus-app"), arguments).start();
         awaitReady(shop, shopProcess);
@@ -59,6 +67,37 @@ final class ShopAndService {
                 "--spring.security.user.name=ops", "--spring.security.user.password=secret",
                 "--ficus.replication.source.url=" + shopDatabaseUrl())).start();
         awaitReady(service, serviceProcess);
+    }
+
+    /** Starts inventory-service, replicating the inventory from the shop's database, and waits until it is ready. */
+    void startInventoryService(String... settings) {
+        List<String> arguments = new ArrayList<>(List.of(
+                "--server.port=" + inventory.port(),
+                "--ficus.embedded-postgres.data-directory=" + work.resolve("inventory-postgres"),
+                "--ficus.embedded-postgres.port=" + inventoryPostgres,
+                "--spring.security.user.name=ops", "--spring.security.user.password=secret",
+                "--ficus.replication.source.url=" + shopDatabaseUrl(),
+                "--ficus.messaging.exchange=" + exchange,
+                "--ficus.messaging.consumers.expires=30m"));
+        arguments.addAll(List.of(settings));
+        inventoryProcess = new JavaProcess(name + "inventory-service",
+                JavaProcess.executableJar("extracted-services/inventory-service", "ficus-inventory-service"), arguments)
+                .start();
+        awaitReady(inventory, inventoryProcess);
+    }
+
+    /** SIGKILL; returns the exit code. */
+    int killInventoryService() throws InterruptedException {
+        return inventoryProcess.kill();
+    }
+
+    /** SIGKILL; returns the exit code. */
+    int killShop() throws InterruptedException {
+        return shopProcess.kill();
+    }
+
+    JdbcClient inventoryDatabase() {
+        return jdbc("jdbc:postgresql://127.0.0.1:" + inventoryPostgres + "/inventory_service");
     }
 
     /** {@code java -jar catalog-service <arguments>} as a command, against both running databases. */
@@ -79,7 +118,7 @@ final class ShopAndService {
     }
 
     void stop() throws InterruptedException {
-        for (JavaProcess process : new JavaProcess[] {serviceProcess, shopProcess}) {
+        for (JavaProcess process : new JavaProcess[] {inventoryProcess, serviceProcess, shopProcess}) {
             if (process != null) {
                 process.stop();
             }
