@@ -1,6 +1,5 @@
 package dev.ficus.shop;
 
-import java.net.http.HttpClient;
 import java.time.Duration;
 
 import org.springframework.beans.factory.annotation.Qualifier;
@@ -11,7 +10,6 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Primary;
 import org.springframework.http.HttpStatusCode;
-import org.springframework.http.client.JdkClientHttpRequestFactory;
 import org.springframework.web.client.RestClient;
 import org.springframework.web.client.support.RestClientAdapter;
 import org.springframework.web.service.invoker.HttpServiceProxyFactory;
@@ -47,16 +45,9 @@ class CatalogRouting {
         return routers.route(Catalog.class, module, service);
     }
 
-    /** Built from Spring Boot's builder, so each request carries the caller's trace context. */
     @Bean
     CatalogServiceClient catalogServiceClient(RestClient.Builder builder, CatalogServiceSettings settings) {
-        JdkClientHttpRequestFactory requests = new JdkClientHttpRequestFactory(HttpClient.newBuilder()
-                .connectTimeout(settings.connectTimeout())
-                .build());
-        requests.setReadTimeout(settings.readTimeout());
-        RestClient client = builder.clone()
-                .baseUrl(settings.url())
-                .requestFactory(requests)
+        RestClient client = ServiceClients.to(builder, settings.url(), settings.connectTimeout(), settings.readTimeout())
                 .defaultStatusHandler(HttpStatusCode::is4xxClientError, CatalogServiceAnswer::refuse)
                 .build();
         return new CatalogServiceClient(HttpServiceProxyFactory.builderFor(RestClientAdapter.create(client))

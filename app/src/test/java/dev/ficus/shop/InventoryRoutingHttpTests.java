@@ -23,7 +23,6 @@ import org.springframework.test.web.servlet.client.RestTestClient;
 import dev.ficus.contracts.inventory.InventoryEvents;
 import dev.ficus.shop.catalog.Product;
 import dev.ficus.shop.customers.Customer;
-import dev.ficus.shop.inventory.StockLevel;
 import dev.ficus.shop.orders.Order;
 import dev.ficus.shop.orders.OrderStatus;
 import dev.ficus.toolkit.messaging.EventRoutes;
@@ -72,7 +71,7 @@ class InventoryRoutingHttpTests {
 
     @Test
     void anOrderRoutedToTheServiceLeavesThroughTheOutboxAndWaitsForItsAnswer() {
-        Product lamp = createProduct(5);
+        Product lamp = createProduct();
         Order placed = placeOrder(registerCustomer().id(), lamp.sku(), 2);
 
         String payload = jdbc.sql("select payload::text from messaging.outbox where type = 'OrderPlaced' and partition_key = ?")
@@ -84,13 +83,14 @@ class InventoryRoutingHttpTests {
         answer("StockReserved", placed.id(), "{\"reference\":\"" + placed.id() + "\"}");
 
         assertThat(awaitDecision(placed).status()).isEqualTo(OrderStatus.CONFIRMED);
-        assertThat(stock(lamp.sku()).reserved()).as("the module reserved nothing: the service did").isZero();
+        assertThat(jdbc.sql("select count(*) from inventory.reservations where reference = ?").param(placed.id())
+                .query(Long.class).single()).as("the module reserved nothing: the service did").isZero();
         assertThat(routes.routeOf(InventoryRouting.CAPABILITY, placed.id().toString())).isEqualTo(Route.EXTRACTED);
     }
 
     @Test
     void theServicesShortageRejectsTheOrderAndARepeatedAnswerChangesNothing() {
-        Product lamp = createProduct(1);
+        Product lamp = createProduct();
         Order placed = placeOrder(registerCustomer().id(), lamp.sku(), 2);
         UUID answerId = UUID.randomUUID();
         String shortage = "{\"reference\":\"" + placed.id() + "\",\"missingSkus\":[\"" + lamp.sku() + "\"]}";
@@ -112,6 +112,12 @@ class InventoryRoutingHttpTests {
                 "select count(*) from messaging.outbox where type = 'RouteHandedOver' and partition_key = ?")
                 .param(InventoryRouting.CAPABILITY).query(Long.class).single() == 1);
         assertThat(routes.states().get(InventoryRouting.CAPABILITY).handedOverAt()).isNotNull();
+
+        // The stock is the service's now, and there is none here: no answer from the shop's frozen copy.
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> http.get().uri("/api/inventory/stock/SKU-0001")
+                .exchange().expectStatus().isEqualTo(503)
+                .expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON)
+                .expectBody().jsonPath("$.detail").isEqualTo("Stock levels live in inventory-service now, and it does not answer"));
     }
 
     private void answer(String type, UUID order, String body) {
@@ -137,15 +143,14 @@ class InventoryRoutingHttpTests {
                 .expectBody(Customer.class).returnResult().getResponseBody();
     }
 
-    private Product createProduct(int stock) {
+    /** No stock: the orders here are the service's to reserve, and this test plays the service. */
+    private Product createProduct() {
         String sku = "LAMP-" + UUID.randomUUID().toString().substring(0, 8).toUpperCase();
         Product product = http.post().uri("/api/catalog/products").contentType(MediaType.APPLICATION_JSON)
                 .body(Map.of("sku", sku, "name", "Lamp " + sku, "category", "lighting",
                         "price", Map.of("amount", "24.90", "currency", "EUR")))
                 .exchange().expectStatus().isCreated()
                 .expectBody(Product.class).returnResult().getResponseBody();
-        http.post().uri("/api/inventory/stock/{sku}/restock", sku).contentType(MediaType.APPLICATION_JSON)
-                .body(Map.of("quantity", stock)).exchange().expectStatus().isOk();
         return product;
     }
 
@@ -154,11 +159,6 @@ class InventoryRoutingHttpTests {
                 .body(Map.of("customerId", customerId, "lines", List.of(Map.of("sku", sku, "quantity", quantity))))
                 .exchange().expectStatus().isCreated()
                 .expectBody(Order.class).returnResult().getResponseBody();
-    }
-
-    private StockLevel stock(String sku) {
-        return http.get().uri("/api/inventory/stock/{sku}", sku).exchange().expectStatus().isOk()
-                .expectBody(StockLevel.class).returnResult().getResponseBody();
     }
 
     private Order awaitDecision(Order order) {

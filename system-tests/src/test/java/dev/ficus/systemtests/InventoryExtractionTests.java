@@ -41,6 +41,7 @@ class InventoryExtractionTests {
 
     private static final String CAPABILITY = "inventory-reservations";
     private static final Duration DECIDED = Duration.ofSeconds(90);
+    private static final String STOCK = "/api/inventory/stock/";
 
     @TempDir
     static Path work;
@@ -164,6 +165,13 @@ class InventoryExtractionTests {
         assertThat(shopDatabase.sql("select count(*) from inventory.reservations r join messaging.event_routes e "
                 + "on e.event_key = r.reference::text where e.route = 'EXTRACTED'").query(Long.class).single())
                 .as("the module reserved nothing routed to the service").isZero();
+
+        // The stock lives in the service now: the shop reads and restocks it there.
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(system.shop.get(STOCK + "SKU-0001").json())
+                .isEqualTo(system.inventory.get(STOCK + "SKU-0001").json()));
+        long onHand = system.inventory.get(STOCK + "SKU-0001").json().path("onHand").asLong();
+        assertThat(system.shop.post(STOCK + "SKU-0001/restock", "{\"quantity\": 7}").status()).isEqualTo(200);
+        assertThat(system.inventory.get(STOCK + "SKU-0001").json().path("onHand").asLong()).isEqualTo(onHand + 7);
     }
 
     @Test

@@ -51,6 +51,7 @@ final class ShopAndService {
                 "--spring.security.user.name=ops", "--spring.security.user.password=secret",
                 "--ficus.catalog-service.url=http://127.0.0.1:" + service.port(),
                 "--ficus.replication.source.url=" + serviceDatabaseUrl(),
+                "--ficus.inventory-service.url=http://127.0.0.1:" + inventory.port(),
                 "--ficus.messaging.exchange=" + exchange,
                 "--ficus.messaging.consumers.expires=30m"));
         arguments.addAll(List.of(settings));

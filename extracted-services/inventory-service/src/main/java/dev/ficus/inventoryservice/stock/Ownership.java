@@ -1,8 +1,5 @@
 package dev.ficus.inventoryservice.stock;
 
-import java.time.Duration;
-import java.time.Instant;
-
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Component;
 
@@ -33,18 +30,6 @@ class Ownership {
         if (copy != null) {
             copy.requireWritesHere();
         }
-    }
-
-    /** Waits up to {@code patience} for the stock to become this service's; says whether it did. */
-    boolean awaitWritesHere(Duration patience) throws InterruptedException {
-        Instant deadline = Instant.now().plus(patience);
-        while (!writesHere()) {
-            if (Instant.now().isAfter(deadline)) {
-                return false;
-            }
-            Thread.sleep(100);
-        }
-        return true;
     }
 
     /**

@@ -1,6 +1,5 @@
 package dev.ficus.inventoryservice.stock;
 
-import java.time.Duration;
 import java.util.Set;
 
 import org.slf4j.Logger;
@@ -28,19 +27,17 @@ class StockMessaging {
 
     private static final Logger log = LoggerFactory.getLogger(StockMessaging.class);
 
-    /**
-     * @param capability      the shop's routed capability whose events this service acts on
-     * @param handoverPatience how long an order routed here waits, on its partition, for the stock
-     *                        to become this service's before its delivery counts as failed
-     */
+    /** @param capability the shop's routed capability whose events this service acts on */
     @ConfigurationProperties("ficus.inventory-service")
-    record Settings(
-            @DefaultValue("inventory-reservations") String capability,
-            @DefaultValue("30s") Duration handoverPatience) {
+    record Settings(@DefaultValue("inventory-reservations") String capability) {
     }
 
+    /**
+     * An order routed here waits, at the head of its partition, until the stock is this service's:
+     * until the handover, the shop's inventory may still be serving the orders routed to it before.
+     */
     @Bean
-    EventSubscription orders(Reservations reservations, Ownership ownership, JsonMapper json, Settings settings) {
+    EventSubscription orders(Reservations reservations, Ownership ownership, JsonMapper json) {
         return new EventSubscription("inventory-service", Set.of(Events.ORDER_PLACED), event -> {
             OrderPlaced order = event.payload(OrderPlaced.class, json);
             String route = event.header(EventRoutes.ROUTE_HEADER);
@@ -48,19 +45,18 @@ class StockMessaging {
                 reservations.shadow(order);
             }
             else if ("EXTRACTED".equals(route)) {
-                if (!ownership.awaitWritesHere(settings.handoverPatience())) {
-                    throw new IllegalStateException("Order " + order.orderId() + " is routed here, but the stock is "
-                            + "still the shop's after " + settings.handoverPatience() + "; waiting for the handover");
-                }
                 reservations.reserve(order);
             }
             else {
                 log.warn("Order {} came with route {}: the shop serves it, nothing to do", order.orderId(), route);
             }
-        });
+        }).holdingUntil(event -> !"EXTRACTED".equals(event.header(EventRoutes.ROUTE_HEADER)) || ownership.writesHere());
     }
 
-    /** On its own queues: an order waiting for the handover must not stand in front of it. */
+    /**
+     * On its own queues, so that no order waiting for it stands in front of it; told once, it is
+     * retried until the stock is taken over (the replication may first have to catch up).
+     */
     @Bean
     EventSubscription handover(Ownership ownership, Settings settings) {
         return new EventSubscription("inventory-service-handover", Set.of(EventRoutes.HANDED_OVER),
@@ -69,6 +65,6 @@ class StockMessaging {
                         log.info("The shop handed {} over; taking the stock over", settings.capability());
                         ownership.takeOver();
                     }
-                });
+                }).withDeliveryLimit(EventSubscription.UNTIL_IT_GOES_THROUGH);
     }
 }

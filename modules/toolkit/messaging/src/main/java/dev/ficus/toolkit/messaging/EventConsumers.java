@@ -46,6 +46,8 @@ final class EventConsumers implements SmartLifecycle {
     private final Inbox inbox;
     private final JsonMapper json;
     private final MeterRegistry meters;
+    private static final long HOLD_POLL = 100;
+
     private final List<SimpleMessageListenerContainer> containers = new ArrayList<>();
     private volatile boolean running;
 
@@ -59,11 +61,22 @@ final class EventConsumers implements SmartLifecycle {
         this.meters = meters;
     }
 
-    /** The exchange, and per subscription its partition queues, their bindings and its dead letters. */
+    /**
+     * The exchange, with a queue for what no consumer's queue takes (kept, not dropped: a consumer
+     * not deployed yet, partitions counted differently), and per subscription its partition queues,
+     * their bindings and its dead letters.
+     */
     static Declarables topology(List<EventSubscription> subscriptions, MessagingProperties settings) {
         List<Declarable> declarables = new ArrayList<>();
-        TopicExchange exchange = new TopicExchange(settings.exchange(), true, false);
+        String unrouted = Partitions.unrouted(settings.exchange());
+        TopicExchange exchange = new TopicExchange(settings.exchange(), true, false,
+                java.util.Map.of("alternate-exchange", unrouted));
+        FanoutExchange unroutedExchange = new FanoutExchange(unrouted, true, false);
+        Queue unroutedQueue = expiring(QueueBuilder.durable(unrouted).quorum(), settings).build();
         declarables.add(exchange);
+        declarables.add(unroutedExchange);
+        declarables.add(unroutedQueue);
+        declarables.add(BindingBuilder.bind(unroutedQueue).to(unroutedExchange));
         for (EventSubscription subscription : subscriptions) {
             String deadLetters = Partitions.deadLetters(settings.exchange(), subscription.consumer());
             FanoutExchange deadLetterExchange = new FanoutExchange(deadLetters, true, false);
@@ -75,8 +88,12 @@ final class EventConsumers implements SmartLifecycle {
                 Queue queue = expiring(QueueBuilder.durable(Partitions.queue(settings.exchange(), subscription.consumer(),
                                 partition)).quorum(), settings)
                         .singleActiveConsumer()
-                        .deliveryLimit(settings.consumers().deliveryLimit())
+                        .deliveryLimit(subscription.deliveryLimit() > 0 ? subscription.deliveryLimit()
+                                : settings.consumers().deliveryLimit())
                         .deadLetterExchange(deadLetters)
+                        // A message goes to the dead letters only once they hold it: none is dropped on the way.
+                        .withArgument("x-dead-letter-strategy", "at-least-once")
+                        .overflow(QueueBuilder.Overflow.rejectPublish)
                         .build();
                 declarables.add(queue);
                 for (String type : subscription.types()) {
@@ -115,6 +132,7 @@ final class EventConsumers implements SmartLifecycle {
 
     private void deliver(EventSubscription subscription, Message message) {
         ReceivedEvent event = read(subscription, message);
+        awaitReady(subscription, event);
         try {
             boolean acted = inbox.receive(subscription.consumer(), event, subscription.handler());
             count(subscription, event.type(), acted ? "handled" : "duplicate");
@@ -124,8 +142,34 @@ final class EventConsumers implements SmartLifecycle {
             long deliveries = deliveries(message);
             log.warn("{} failed on {} {} (delivery {}): {}", subscription.consumer(), event.type(), event.id(),
                     deliveries + 1, e.toString());
-            pause(deliveries);
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            else {
+                pause(deliveries);
+            }
             throw new IllegalStateException(subscription.consumer() + " failed on " + event.type() + " " + event.id(), e);
+        }
+    }
+
+    /** Holds the event, and its partition, until the application can act on it; stopping gives it back. */
+    private void awaitReady(EventSubscription subscription, ReceivedEvent event) {
+        boolean told = false;
+        while (!subscription.ready().test(event)) {
+            if (!told) {
+                log.info("{} holds {} {} until it can act on it", subscription.consumer(), event.type(), event.id());
+                told = true;
+            }
+            try {
+                Thread.sleep(HOLD_POLL);
+            }
+            catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("Stopped while holding " + event.type() + " " + event.id(), e);
+            }
+            if (!running) {
+                throw new IllegalStateException("Stopped while holding " + event.type() + " " + event.id());
+            }
         }
     }
 

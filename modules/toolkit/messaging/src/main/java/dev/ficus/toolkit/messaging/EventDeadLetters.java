@@ -16,4 +16,15 @@ public interface EventDeadLetters {
      * @throws IllegalArgumentException if the application has no such consumer
      */
     int replay(String consumer);
+
+    /** Messages no consumer's queue took (none was bound for their type and partition), kept by the exchange. */
+    long unrouted();
+
+    /**
+     * Publishes the unrouted messages to the exchange again, once their consumers are there; one at a
+     * time, each taken out only once the broker confirmed it.
+     *
+     * @return how many were published
+     */
+    int republishUnrouted();
 }

@@ -37,7 +37,8 @@ final class EventRouteFollower implements SmartLifecycle {
         try {
             routes.follow();
         }
-        catch (RuntimeException e) {
+        catch (RuntimeException | Error e) {
+            // Thrown out of a scheduled task, it would end the schedule: the routes would stop following the flags.
             log.warn("Could not bring the event routes in line with the flags; trying again in {}: {}", interval,
                     e.toString());
         }

@@ -2,6 +2,7 @@ package dev.ficus.toolkit.messaging;
 
 import java.time.Instant;
 import java.util.Map;
+import java.util.Optional;
 
 import dev.ficus.toolkit.routing.Route;
 
@@ -16,7 +17,9 @@ import dev.ficus.toolkit.routing.Route;
  * {@code <capability>.extracted}; the latter counts only at 100 %). When it turns to the service,
  * new events go there at once, and once the module has acted on every event routed to it, a
  * {@code RouteHandedOver} event (key: the capability) tells the service it may take over the data
- * (see the guide on extracting an event-driven context).
+ * (see the guide on extracting an event-driven context). Once an event went to the service, the
+ * route does not turn back: that event is the service's to serve, and only the service can once it
+ * owns the data.
  */
 public interface EventRoutes {
 
@@ -43,6 +46,9 @@ public interface EventRoutes {
 
     /** Each capability's route now. */
     Map<String, State> states();
+
+    /** When the service was told to take the capability's data over; empty before (or if not routed). */
+    Optional<Instant> handedOverAt(String capability);
 
     /**
      * @param route         where new events go

@@ -1,9 +1,11 @@
 package dev.ficus.toolkit.messaging;
 
 import java.sql.Timestamp;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
@@ -109,6 +111,12 @@ final class JdbcEventRoutes implements EventRoutes {
         return states;
     }
 
+    @Override
+    public Optional<Instant> handedOverAt(String capability) {
+        return jdbc.sql("select handed_over_at from " + switches + " where capability = ?").param(capability)
+                .query(Timestamp.class).optional().map(Timestamp::toInstant);
+    }
+
     private long pendingHere(String capability) {
         return jdbc.sql("select count(*) from " + events + " where capability = ? and acted_at is null "
                 + "and route <> 'EXTRACTED'").param(capability).query(Long.class).single();
@@ -133,29 +141,35 @@ final class JdbcEventRoutes implements EventRoutes {
                 .param(capability)
                 .query((row, number) -> new Current(Route.valueOf(row.getString(1)), row.getTimestamp(2)))
                 .single();
-        if (current.route() == wanted) {
+        Route route = current.route();
+        if (route == wanted) {
             refusedBack.remove(capability);
         }
-        if (current.route() != wanted) {
-            if (current.route() == Route.EXTRACTED && current.handedOverAt() != null) {
-                if (!refusedBack.add(capability)) {
-                    return;
-                }
-                log.error("{}: the flags route events back to the module, but the service took the data over at {}; "
-                        + "events stay with the service until the writes are moved back (see the guide)", capability,
-                        current.handedOverAt());
-                return;
+        else if (route == Route.EXTRACTED && (current.handedOverAt() != null || anyRoutedToService(capability))) {
+            // Events the service was given are its own to serve, once it owns the data: it keeps the route.
+            if (refusedBack.add(capability)) {
+                log.error("{}: the flags route events back to the module, but {}; new events stay with the service "
+                        + "(going back from here is not supported yet; see the guide)", capability, current.handedOverAt() != null
+                        ? "the service took the data over at " + current.handedOverAt().toInstant()
+                        : "events were routed to the service already");
             }
+        }
+        else {
             jdbc.sql("update " + switches + " set route = ?, switched_at = now(), handed_over_at = null "
                     + "where capability = ?").params(wanted.name(), capability).update();
-            log.info("{}: new events go to {} (were {})", capability, wanted, current.route());
+            log.info("{}: new events go to {} (were {})", capability, wanted, route);
             return;
         }
-        if (wanted == Route.EXTRACTED && current.handedOverAt() == null && pendingHere(capability) == 0) {
-            outbox.publish(HANDED_OVER, 1, capability, Map.of("capability", capability, "route", wanted.name()));
+        if (route == Route.EXTRACTED && current.handedOverAt() == null && pendingHere(capability) == 0) {
+            outbox.publish(HANDED_OVER, 1, capability, Map.of("capability", capability, "route", route.name()));
             jdbc.sql("update " + switches + " set handed_over_at = now() where capability = ?").param(capability).update();
             log.info("{}: the module acted on every event routed to it; the service is told to take over", capability);
         }
+    }
+
+    private boolean anyRoutedToService(String capability) {
+        return Boolean.TRUE.equals(jdbc.sql("select exists (select 1 from " + events
+                + " where capability = ? and route = 'EXTRACTED')").param(capability).query(Boolean.class).single());
     }
 
     private void requireRouted(String capability) {

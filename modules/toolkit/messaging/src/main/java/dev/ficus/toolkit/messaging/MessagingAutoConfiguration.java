@@ -66,10 +66,12 @@ public class MessagingAutoConfiguration {
             ObjectProvider<JdbcConnectionDetails> connection, DataSource dataSource, ObjectProvider<JsonMapper> json,
             ObjectProvider<MeterRegistry> meters) {
         if (!connections.isPublisherConfirms()) {
-            throw new IllegalStateException("The outbox relay publishes with publisher confirms: set "
+            throw new IllegalStateException("The outbox relay waits for the broker's confirms: set "
                     + "spring.rabbitmq.publisher-confirm-type=correlated (or ficus.messaging.relay.enabled=false)");
         }
         RabbitTemplate rabbit = new RabbitTemplate(connections);
+        // A connection of its own: a publisher the broker throttles never holds up the consumers' acks.
+        rabbit.setUsePublisherConnection(true);
         MeterRegistry registry = meters.getIfAvailable(() -> Metrics.globalRegistry);
         OutboxRelay relay = new OutboxRelay(rabbit, JdbcClient.create(dataSource), json.getIfAvailable(JsonMapper::new),
                 settings, registry);

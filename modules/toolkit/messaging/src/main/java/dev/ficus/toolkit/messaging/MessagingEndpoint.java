@@ -11,11 +11,14 @@ import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
 import dev.ficus.toolkit.cdc.ChangeStream;
 
 /**
- * {@code /actuator/messaging}: the relay's state, the event routes and each consumer's dead letters; a POST to
- * {@code /actuator/messaging/{consumer}} replays that consumer's dead letters.
+ * {@code /actuator/messaging}: the relay's state, the event routes, each consumer's dead letters and
+ * the unrouted messages; a POST to {@code /actuator/messaging/{consumer}} replays that consumer's
+ * dead letters, to {@code /actuator/messaging/unrouted} publishes the unrouted messages again.
  */
 @Endpoint(id = "messaging")
 class MessagingEndpoint {
+
+    static final String UNROUTED = "unrouted";
 
     private final EventDeadLetters deadLetters;
     private final RelayStream relay;
@@ -42,11 +45,16 @@ class MessagingEndpoint {
             status.put("routes", routes.states());
         }
         status.put("deadLetters", deadLetters.counts());
+        status.put("unrouted", deadLetters.unrouted());
         return status;
     }
 
+    /** {@code unrouted} publishes the unrouted messages again; any other name replays that consumer's dead letters. */
     @WriteOperation
     Map<String, Object> replay(@Selector String consumer) {
+        if (UNROUTED.equals(consumer)) {
+            return Map.of("republished", deadLetters.republishUnrouted());
+        }
         return Map.of("consumer", consumer, "replayed", deadLetters.replay(consumer));
     }
 }

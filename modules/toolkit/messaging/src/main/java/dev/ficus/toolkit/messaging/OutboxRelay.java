@@ -43,6 +43,8 @@ final class OutboxRelay implements ChangeHandler {
 
     private static final TypeReference<Map<String, String>> HEADERS = new TypeReference<>() {
     };
+    /** Messages waiting for their confirms at most: a transaction of any size is published in parts. */
+    private static final int CHUNK = 1_000;
 
     private final RabbitTemplate rabbit;
     private final JdbcClient jdbc;
@@ -113,14 +115,26 @@ final class OutboxRelay implements ChangeHandler {
     }
 
     private void publishConfirmed() throws Exception {
-        if (batch.isEmpty()) {
-            return;
+        for (int from = 0; from < batch.size(); from += CHUNK) {
+            publishConfirmed(batch.subList(from, Math.min(batch.size(), from + CHUNK)));
         }
-        List<CorrelationData> confirms = new ArrayList<>(batch.size());
-        // One channel for the whole batch: the broker keeps the order of what one channel publishes,
-        // not across channels. The next batch starts only once this one is confirmed.
+        Instant confirmed = Instant.now();
+        for (Pending pending : batch) {
+            lag.record(Duration.between(pending.committedAt(), confirmed));
+            meters.counter("ficus.messaging.relay.published", "type",
+                    pending.message().getMessageProperties().getType()).increment();
+        }
+    }
+
+    /**
+     * Publishes part of a batch on one channel (the broker keeps the order of what one channel
+     * publishes, not across channels) and waits until the broker confirmed all of it; the next part
+     * goes only then. What no consumer's queue takes, the exchange keeps in its unrouted queue.
+     */
+    private void publishConfirmed(List<Pending> chunk) throws Exception {
+        List<CorrelationData> confirms = new ArrayList<>(chunk.size());
         rabbit.invoke(channel -> {
-            for (Pending pending : batch) {
+            for (Pending pending : chunk) {
                 CorrelationData confirm = new CorrelationData(pending.message().getMessageProperties().getMessageId());
                 channel.send(settings.exchange(), pending.message().getMessageProperties().getReceivedRoutingKey(),
                         pending.message(), confirm);
@@ -144,12 +158,6 @@ final class OutboxRelay implements ChangeHandler {
             if (!answer.ack()) {
                 throw new IllegalStateException("The broker refused event " + confirm.getId() + ": " + answer.reason());
             }
-        }
-        Instant confirmed = Instant.now();
-        for (Pending pending : batch) {
-            lag.record(Duration.between(pending.committedAt(), confirmed));
-            meters.counter("ficus.messaging.relay.published", "type",
-                    pending.message().getMessageProperties().getType()).increment();
         }
     }
 

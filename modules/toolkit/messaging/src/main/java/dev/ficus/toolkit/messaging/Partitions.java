@@ -20,6 +20,11 @@ final class Partitions {
         return exchange + "." + consumer + "." + partition;
     }
 
+    /** Where the exchange puts what no queue takes. */
+    static String unrouted(String exchange) {
+        return exchange + ".unrouted";
+    }
+
     static String deadLetters(String exchange, String consumer) {
         return exchange + "." + consumer + ".dead-letters";
     }

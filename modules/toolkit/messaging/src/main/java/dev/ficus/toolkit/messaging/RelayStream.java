@@ -28,12 +28,16 @@ final class RelayStream implements SmartLifecycle {
 
     private final ManagedChangeStream stream;
 
+    /**
+     * Two attempts at a batch before the stream restarts: with the confirm timeout's wait each, they
+     * stay within the stall timeout (15 s), past which the lease would go to another instance.
+     */
     RelayStream(MessagingProperties settings, PostgresDatabase database, DataSource dataSource, OutboxRelay relay,
             MeterRegistry meters) {
         ChangeStreamProperties streamSettings = new ChangeStreamProperties(true, settings.relay().stream(), "", "",
                 Set.of(), settings.schema(), "initial", true, Duration.ofSeconds(1), Duration.ofMillis(5),
                 Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(6), Duration.ofSeconds(15),
-                Duration.ofSeconds(1), Duration.ofSeconds(30), false, new ChangeStreamProperties.Retry(3,
+                Duration.ofSeconds(1), Duration.ofSeconds(30), false, new ChangeStreamProperties.Retry(2,
                         Duration.ofMillis(100), Duration.ofSeconds(1)),
                 10_000, DataSize.ofGigabytes(1), Map.of());
         this.stream = ChangeStreams.create(streamSettings, database, database, dataSource,
