@@ -42,7 +42,8 @@ class ToolkitBytecodeTest {
         assertThat(packages).as("toolkit packages on the class path").contains("dev/ficus/toolkit/cache",
                 "dev/ficus/toolkit/cdc", "dev/ficus/toolkit/embeddedpostgres", "dev/ficus/toolkit/faultproxy",
                 "dev/ficus/toolkit/moduleschemas", "dev/ficus/toolkit/problems", "dev/ficus/toolkit/replication",
-                "dev/ficus/toolkit/routing");
+                "dev/ficus/toolkit/routing", "dev/ficus/toolkit/limits", "dev/ficus/toolkit/messaging",
+                "dev/ficus/toolkit/operations");
         assertThat(tooNew).as("toolkit classes newer than Java 17 bytecode").isEmpty();
     }
 

@@ -16,6 +16,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,6 +45,7 @@ import dev.ficus.toolkit.embeddedpostgres.EmbeddedPostgresServer;
 final class EventsBenchmark {
 
     private static final Duration TICK = Duration.ofMillis(10);
+    private static final int PARTITIONS = Integer.getInteger("partitions", 4);
     private static final String FLAGS = """
             {"version": 2, "features": [{"name": "inventory-reservations.extracted", "type": "release",
               "enabled": true, "stale": false, "impressionData": false, "variants": [],
@@ -53,7 +55,8 @@ final class EventsBenchmark {
 
     private final Duration step;
     private final List<Integer> relayRates;
-    private final List<Integer> orderRates = List.of(100, 500);
+    /** 20 orders/s shows the path itself, with the machine's cores to spare; 100 and 500 are the targets' rates. */
+    private final List<Integer> orderRates = List.of(20, 100, 500);
     private final String exchange = "bench-" + UUID.randomUUID().toString().substring(0, 8);
 
     EventsBenchmark(boolean quick) {
@@ -73,7 +76,8 @@ final class EventsBenchmark {
         // benchmark is one client.
         List<String> shopSettings = List.of("--ficus.demo-data.external-database=true",
                 "--ficus.limits.classes.orders.requests-per-period=1000000",
-                "--ficus.messaging.exchange=" + exchange, "--ficus.messaging.consumers.expires=10m");
+                "--ficus.messaging.exchange=" + exchange, "--ficus.messaging.consumers.expires=10m",
+                "--ficus.messaging.partitions=" + PARTITIONS);
         Process shop = null;
         Process service = null;
         try (Connection sql = DriverManager.getConnection(database.jdbcUrl(), database.username(), "")) {
@@ -106,19 +110,28 @@ final class EventsBenchmark {
             }
             deleteQueue(sink);
 
+            // The service first, so that its queues are there when the shop hands the stock over.
             shop.destroy();
             shop.waitFor(60, TimeUnit.SECONDS);
+            int servicePort = BenchmarkApplications.freePort();
+            int serviceDatabasePort = BenchmarkApplications.freePort();
+            service = startInventoryService(servicePort, serviceDatabasePort, database.jdbcUrl());
+            BenchmarkApplications.awaitReady("http://127.0.0.1:" + servicePort, service);
             Path flags = target.resolve("flags-extracted.json");
             Files.writeString(flags, FLAGS);
             shop = startShop(shopPort, database, shopSettings, target.resolve("flags-extracted-backup.json"), flags);
-            int servicePort = BenchmarkApplications.freePort();
-            service = startInventoryService(servicePort, database.jdbcUrl());
-            BenchmarkApplications.awaitReady("http://127.0.0.1:" + servicePort, service);
             awaitWritesMoved(servicePort);
             placeOrders(base, customers, 100, Duration.ofSeconds(5));
+            Connection serviceSql = DriverManager.getConnection(
+                    "jdbc:postgresql://127.0.0.1:" + serviceDatabasePort + "/inventory_service", "postgres", "");
             for (int rate : orderRates) {
-                Map<String, Object> figures = decided(sql, placeOrders(base, customers, rate, step));
+                Set<UUID> placed = placeOrders(base, customers, rate, step);
+                Map<String, Object> figures = decided(sql, placed);
+                figures.putAll(legs(sql, serviceSql, placed));
                 report.row("order placed → decided, through inventory-service, " + rate + " orders/s", figures);
+                if (rate == 20) {
+                    continue;
+                }
                 double ratio = (double) figures.get("p99 ms") / (double) inProcess.get(rate).get("p99 ms");
                 report.target("order → decided p99 through the service at " + rate + " orders/s", "<= 3x in process",
                         "%.1fx (%s ms vs %s ms)".formatted(ratio, figures.get("p99 ms"), inProcess.get(rate).get("p99 ms")),
@@ -154,16 +167,17 @@ final class EventsBenchmark {
         return shop;
     }
 
-    private Process startInventoryService(int port, String shopJdbcUrl) throws IOException {
+    private Process startInventoryService(int port, int databasePort, String shopJdbcUrl) throws IOException {
         Path jar = Path.of("extracted-services/inventory-service/target/ficus-inventory-service-exec.jar");
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing: run `mvn -q -DskipTests package` in the project root");
         }
         return new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-jar", jar.toString(),
                 "--server.port=" + port,
-                "--ficus.embedded-postgres.data-directory=", "--ficus.embedded-postgres.port=0",
+                "--ficus.embedded-postgres.data-directory=", "--ficus.embedded-postgres.port=" + databasePort,
                 "--ficus.replication.source.url=" + shopJdbcUrl,
                 "--ficus.messaging.exchange=" + exchange, "--ficus.messaging.consumers.expires=10m",
+                "--ficus.messaging.partitions=" + PARTITIONS,
                 "--spring.security.user.name=bench", "--spring.security.user.password=bench",
                 "--logging.level.root=warn")
                 .redirectErrorStream(true).redirectOutput(Path.of("benchmarks", "target", "inventory-service.log").toFile())
@@ -201,11 +215,15 @@ final class EventsBenchmark {
         return customers;
     }
 
+    /** Answers other than 201 of the last run of orders, by status. */
+    private static final Map<Integer, java.util.concurrent.atomic.AtomicInteger> refused = new ConcurrentHashMap<>();
+
     /** Orders at a steady rate for a while, each from a thread of its own; the ids of those placed (201). */
     private static Set<UUID> placeOrders(String base, List<String> customers, int rate, Duration duration)
             throws InterruptedException {
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         Set<UUID> placed = ConcurrentHashMap.newKeySet();
+        refused.clear();
         JsonMapper json = JsonMapper.builder().build();
         long interval = 1_000_000_000L / rate;
         long start = System.nanoTime();
@@ -225,6 +243,10 @@ final class EventsBenchmark {
                     HttpResponse<String> answer = http.send(order, HttpResponse.BodyHandlers.ofString());
                     if (answer.statusCode() == 201) {
                         placed.add(UUID.fromString(json.readTree(answer.body()).get("id").asString()));
+                    }
+                    else {
+                        refused.computeIfAbsent(answer.statusCode(), status -> new java.util.concurrent.atomic.AtomicInteger())
+                                .incrementAndGet();
                     }
                     return null;
                 });
@@ -258,11 +280,74 @@ final class EventsBenchmark {
         millis.sort(null);
         Map<String, Object> figures = new LinkedHashMap<>();
         figures.put("orders", orders.size());
+        figures.put("refused", refused.isEmpty() ? "0" : new java.util.TreeMap<>(refused).toString().replace(", ", " "));
         figures.put("confirmed", confirmed);
         figures.put("still pending", orders.size() - millis.size());
         figures.put("p50 ms", percentile(millis, 0.50));
         figures.put("p99 ms", percentile(millis, 0.99));
         return figures;
+    }
+
+    /**
+     * Where the time goes, p50 per leg, from the timestamps both databases keep: placed → taken by
+     * the service (its inbox), its answer written (its outbox) → taken by the shop (the shop's
+     * inbox) → the order decided.
+     */
+    private static Map<String, Object> legs(Connection shop, Connection service, Set<UUID> orders) throws SQLException {
+        Map<String, Double> placedAt = new HashMap<>();
+        Map<String, Double> decidedAt = new HashMap<>();
+        try (PreparedStatement query = shop.prepareStatement("select id::text, extract(epoch from placed_at) * 1000, "
+                + "extract(epoch from updated_at) * 1000 from orders.orders where id = any(?)")) {
+            query.setArray(1, shop.createArrayOf("uuid", orders.toArray(UUID[]::new)));
+            try (ResultSet rows = query.executeQuery()) {
+                while (rows.next()) {
+                    placedAt.put(rows.getString(1), rows.getDouble(2));
+                    decidedAt.put(rows.getString(1), rows.getDouble(3));
+                }
+            }
+        }
+        Map<String, String> orderOfEvent = pairs(shop,
+                "select id::text, partition_key from messaging.outbox where type = 'OrderPlaced'");
+        Map<String, String> takenByService = pairs(service, "select message_id::text, "
+                + "(extract(epoch from received_at) * 1000)::text from messaging.inbox where consumer = 'inventory-service'");
+        Map<String, String> orderOfAnswer = pairs(service, "select id::text, partition_key from messaging.outbox");
+        Map<String, String> answeredAt = pairs(service,
+                "select id::text, (extract(epoch from created_at) * 1000)::text from messaging.outbox");
+        Map<String, String> takenByShop = pairs(shop, "select message_id::text, (extract(epoch from received_at) * 1000)::text "
+                + "from messaging.inbox where consumer = 'shop-inventory-answers'");
+        List<Double> toService = new ArrayList<>();
+        List<Double> back = new ArrayList<>();
+        List<Double> toDecided = new ArrayList<>();
+        orderOfEvent.forEach((event, order) -> {
+            if (placedAt.containsKey(order) && takenByService.containsKey(event)) {
+                toService.add(Double.parseDouble(takenByService.get(event)) - placedAt.get(order));
+            }
+        });
+        orderOfAnswer.forEach((answer, order) -> {
+            if (placedAt.containsKey(order) && takenByShop.containsKey(answer)) {
+                double taken = Double.parseDouble(takenByShop.get(answer));
+                back.add(taken - Double.parseDouble(answeredAt.get(answer)));
+                toDecided.add(decidedAt.get(order) - taken);
+            }
+        });
+        for (List<Double> leg : List.of(toService, back, toDecided)) {
+            leg.sort(null);
+        }
+        Map<String, Object> figures = new LinkedHashMap<>();
+        figures.put("placed → service p50 ms", percentile(toService, 0.5));
+        figures.put("answer → shop p50 ms", percentile(back, 0.5));
+        figures.put("shop → decided p50 ms", percentile(toDecided, 0.5));
+        return figures;
+    }
+
+    private static Map<String, String> pairs(Connection sql, String query) throws SQLException {
+        Map<String, String> pairs = new HashMap<>();
+        try (ResultSet rows = sql.createStatement().executeQuery(query)) {
+            while (rows.next()) {
+                pairs.put(rows.getString(1), rows.getString(2));
+            }
+        }
+        return pairs;
     }
 
     private static long pending(Connection sql, UUID[] ids) throws SQLException {
@@ -332,12 +417,14 @@ final class EventsBenchmark {
         return figures;
     }
 
-    /** A quorum queue bound to the benchmark's events, as a consumer's would be: the broker stores and confirms them. */
+    /**
+     * A quorum queue bound to the benchmark's events (on the exchange the shop declared), as a
+     * consumer's would be: the broker stores the events before it confirms them.
+     */
     private String sink() throws Exception {
         String queue = exchange + ".sink";
         try (com.rabbitmq.client.Connection connection = broker().newConnection();
                 Channel channel = connection.createChannel()) {
-            channel.exchangeDeclare(exchange, "topic", true);
             channel.queueDeclare(queue, true, false, false, Map.of("x-queue-type", "quorum", "x-max-length", 200_000,
                     "x-overflow", "drop-head", "x-expires", 600_000));
             channel.queueBind(queue, exchange, "BenchEvent.*");

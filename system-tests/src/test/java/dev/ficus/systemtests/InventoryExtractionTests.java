@@ -62,6 +62,17 @@ class InventoryExtractionTests {
         extractedStrategy = unleash.createFlag(CAPABILITY + ".extracted", 0);
 
         system = new ShopAndService(work, "inventory-");
+        startShop();
+        system.startInventoryService();
+        shopDatabase = system.shopDatabase();
+        serviceDatabase = system.inventoryDatabase();
+        customers = shopDatabase.sql("select id::text from customers.customers").query(String.class).list();
+        await().atMost(Duration.ofMinutes(2)).until(() -> reconciliation().path("tables").path(0).path("targetRows")
+                .asLong() > 0 && reconciliation().path("mismatches").asLong(-1) == 0);
+    }
+
+    /** The shop, following the flags on Unleash, unlimited: the order streams are many clients in one. */
+    private static void startShop() {
         system.startShop(
                 "--ficus.routing.flags.unleash-url=" + unleash.clientApi(),
                 "--ficus.routing.flags.api-token=" + UnleashServer.CLIENT_TOKEN,
@@ -69,12 +80,6 @@ class InventoryExtractionTests {
                 "--ficus.routing.flags.backup-file=" + work.resolve("flags-backup.json"),
                 "--ficus.messaging.route-interval=500ms",
                 "--ficus.limits.enabled=false");
-        system.startInventoryService();
-        shopDatabase = system.shopDatabase();
-        serviceDatabase = system.inventoryDatabase();
-        customers = shopDatabase.sql("select id::text from customers.customers").query(String.class).list();
-        await().atMost(Duration.ofMinutes(2)).until(() -> reconciliation().path("tables").path(0).path("targetRows")
-                .asLong() > 0 && reconciliation().path("mismatches").asLong(-1) == 0);
     }
 
     @AfterAll
@@ -191,13 +196,7 @@ class InventoryExtractionTests {
 
             // Orders keep coming, so the relay has batches on their way to the broker when it dies.
             assertThat(system.killShop()).isEqualTo(137);
-            system.startShop(
-                    "--ficus.routing.flags.unleash-url=" + unleash.clientApi(),
-                    "--ficus.routing.flags.api-token=" + UnleashServer.CLIENT_TOKEN,
-                    "--ficus.routing.flags.refresh-interval=1s",
-                    "--ficus.routing.flags.backup-file=" + work.resolve("flags-backup.json"),
-                    "--ficus.messaging.route-interval=500ms",
-                    "--ficus.limits.enabled=false");
+            startShop();
             int atShopRestart = orders.size();
             await().atMost(Duration.ofMinutes(1)).until(() -> orders.size() >= atShopRestart + 30);
         }

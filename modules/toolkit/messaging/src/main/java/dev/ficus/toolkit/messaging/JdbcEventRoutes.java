@@ -21,7 +21,8 @@ import dev.ficus.toolkit.routing.Routers;
 /**
  * Event routes in two tables: {@code route_switches}, one row per capability with the route new
  * events take, and {@code event_routes}, the route each event took. An event's transaction reads
- * the capability's row under a share lock, which a switch's update waits for: the events routed
+ * the capability's row holding a shared advisory lock of the capability, which a switch takes
+ * exclusively (advisory locks, unlike row share locks, cost no write per reader): the events routed
  * before a switch are all committed when it is, and none after it reads the old route.
  */
 final class JdbcEventRoutes implements EventRoutes {
@@ -78,7 +79,8 @@ final class JdbcEventRoutes implements EventRoutes {
         if (!TransactionSynchronizationManager.isActualTransactionActive()) {
             throw new IllegalStateException("An event's route is decided in the transaction that publishes it");
         }
-        Route now = jdbc.sql("select route from " + switches + " where capability = ? for share")
+        jdbc.sql("select pg_advisory_xact_lock_shared(hashtext(?))").param(lockName(capability)).query().listOfRows();
+        Route now = jdbc.sql("select route from " + switches + " where capability = ?")
                 .param(capability).query(String.class).optional().map(Route::valueOf).orElse(Route.MONOLITH);
         int inserted = jdbc.sql("insert into " + events + " (capability, event_key, route) values (?, ?, ?) "
                 + "on conflict do nothing").params(capability, key, now.name()).update();
@@ -124,23 +126,44 @@ final class JdbcEventRoutes implements EventRoutes {
 
     /**
      * Brings each capability's route in line with its flags, and tells the service once the module
-     * acted on everything routed to it. Any instance may run it, at any time: the row lock makes
-     * each step happen once.
+     * acted on everything routed to it. Any instance may run it, at any time: the lock makes
+     * each step happen once. The lock is taken only when there is something to do: while it is
+     * asked for, every event of the capability being published waits.
      */
     void follow() {
         for (String capability : capabilities) {
-            transactions.executeWithoutResult(status -> follow(capability));
+            Route wanted = routers.wholeRoute(capability);
+            Current seen = current(capability);
+            boolean handoverReady = seen.route() == Route.EXTRACTED && seen.handedOverAt() == null
+                    && pendingHere(capability) == 0;
+            boolean settled = !handoverReady && (seen.route() == wanted || refusedBack.contains(capability));
+            if (!settled) {
+                transactions.executeWithoutResult(status -> follow(capability, wanted));
+            }
+            else if (seen.route() == wanted) {
+                refusedBack.remove(capability);
+            }
         }
     }
 
-    private void follow(String capability) {
-        Route wanted = routers.wholeRoute(capability);
-        record Current(Route route, Timestamp handedOverAt) {
-        }
-        Current current = jdbc.sql("select route, handed_over_at from " + switches + " where capability = ? for update")
+    private record Current(Route route, Timestamp handedOverAt) {
+    }
+
+    /** The advisory lock of a capability's route: shared by the events being routed, exclusive for a switch. */
+    private static String lockName(String capability) {
+        return "ficus-route:" + capability;
+    }
+
+    private Current current(String capability) {
+        return jdbc.sql("select route, handed_over_at from " + switches + " where capability = ?")
                 .param(capability)
                 .query((row, number) -> new Current(Route.valueOf(row.getString(1)), row.getTimestamp(2)))
                 .single();
+    }
+
+    private void follow(String capability, Route wanted) {
+        jdbc.sql("select pg_advisory_xact_lock(hashtext(?))").param(lockName(capability)).query().listOfRows();
+        Current current = current(capability);
         Route route = current.route();
         if (route == wanted) {
             refusedBack.remove(capability);

@@ -19,7 +19,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param relay      how the outbox reaches the broker
  * @param consumers  how subscriptions consume
  * @param routedCapabilities routed capabilities (of {@code ficus.routing.capabilities}) whose events
- *                   one side acts on, decided per event by {@link EventRoutes}
+ *                   one side acts on, decided per event
  * @param routeInterval how often each instance brings the event routes in line with the flags
  */
 @ConfigurationProperties("ficus.messaging")

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.springframework.amqp.core.Message;
 import org.springframework.amqp.core.MessageProperties;
 import org.springframework.amqp.rabbit.connection.ConnectionFactory;
+import org.springframework.amqp.rabbit.core.RabbitAdmin;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -65,6 +66,12 @@ class OutboxRelayTests {
 
     @Autowired
     MeterRegistry meters;
+
+    @Autowired
+    Outbox outbox;
+
+    @Autowired
+    org.springframework.transaction.support.TransactionTemplate transactions;
 
     @BeforeEach
     void healthy() {
@@ -160,6 +167,34 @@ class OutboxRelayTests {
         assertThat(meters.get("ficus.messaging.consumed").tag("outcome", "unreadable").counter().count()).isPositive();
         // Leave nothing for the replay test to find.
         new RabbitTemplate(connections).receive(Partitions.deadLetters(EXCHANGE, CONSUMER));
+    }
+
+    /**
+     * An event nobody consumes is kept by the exchange, not dropped, and does not hold the others
+     * up; once a consumer's queue is there, publishing the unrouted messages again delivers it.
+     */
+    @Test
+    void anEventNoQueueTakesIsKeptAndCanBePublishedAgainOnceOneDoes() {
+        String key = keys(1).get(0);
+        long before = deadLetters.unrouted();
+        transactions.executeWithoutResult(status -> outbox.publish("ItemAudited", 1, key, java.util.Map.of("key", key)));
+        shelf.put(key, 0, false);
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> seqs(key).contains(0));
+        await().atMost(Duration.ofSeconds(10)).until(() -> deadLetters.unrouted() >= before + 1);
+
+        RabbitAdmin admin = new RabbitAdmin(connections);
+        org.springframework.amqp.core.Queue audits = new org.springframework.amqp.core.Queue(EXCHANGE + ".audits", false,
+                false, true);
+        admin.declareQueue(audits);
+        admin.declareBinding(org.springframework.amqp.core.BindingBuilder.bind(audits)
+                .to(new org.springframework.amqp.core.TopicExchange(EXCHANGE)).with("ItemAudited.*"));
+        assertThat(deadLetters.republishUnrouted()).isGreaterThanOrEqualTo(1);
+
+        Message audited = new RabbitTemplate(connections).receive(audits.getName(), 10_000);
+        assertThat(audited).isNotNull();
+        assertThat(audited.getMessageProperties().getType()).isEqualTo("ItemAudited");
+        assertThat(audited.getMessageProperties().getHeaders()).containsEntry("ficus-key", key);
     }
 
     /**
