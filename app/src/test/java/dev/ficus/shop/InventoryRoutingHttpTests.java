@@ -79,6 +79,9 @@ class InventoryRoutingHttpTests {
         assertThat(InventoryEvents.violations("OrderPlaced", 1, payload)).isEmpty();
         assertThat(jdbc.sql("select headers->>'ficus-route' from messaging.outbox where partition_key = ?")
                 .param(placed.id().toString()).query(String.class).single()).isEqualTo("EXTRACTED");
+        assertThat(jdbc.sql("select headers->>'traceparent' from messaging.outbox where partition_key = ?")
+                .param(placed.id().toString()).query(String.class).single())
+                .as("the trace context of the request that placed the order").matches("00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]");
 
         answer("StockReserved", placed.id(), "{\"reference\":\"" + placed.id() + "\"}");
 

@@ -134,17 +134,22 @@ public class MessagingAutoConfiguration {
         }
     }
 
-    /** With Micrometer Tracing, an event carries the trace context of the transaction that wrote it. */
+    /**
+     * With Micrometer Tracing, an event carries the trace context of the transaction that wrote it.
+     * The tracer is looked up as events are written, not at start: whether the tracing
+     * auto-configuration ran before this one does not matter.
+     */
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass(Tracer.class)
-    @ConditionalOnBean({Tracer.class, Propagator.class})
     static class Tracing {
 
         @Bean
-        OutboxTraceContext outboxTraceContext(Tracer tracer, Propagator propagator) {
+        OutboxTraceContext outboxTraceContext(ObjectProvider<Tracer> tracers, ObjectProvider<Propagator> propagators) {
             return new OutboxTraceContext(headers -> {
-                var context = tracer.currentTraceContext().context();
-                if (context != null) {
+                Tracer tracer = tracers.getIfUnique();
+                Propagator propagator = propagators.getIfUnique();
+                var context = tracer == null ? null : tracer.currentTraceContext().context();
+                if (context != null && propagator != null) {
                     propagator.inject(context, headers, Map::put);
                 }
             });
