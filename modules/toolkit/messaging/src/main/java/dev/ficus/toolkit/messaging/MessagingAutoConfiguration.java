@@ -61,6 +61,7 @@ public class MessagingAutoConfiguration {
     }
 
     @Bean
+    @ConditionalOnMissingBean
     @ConditionalOnProperty(name = "ficus.messaging.relay.enabled", matchIfMissing = true)
     RelayStream outboxRelay(Outbox outbox, MessagingProperties settings, ConnectionFactory connections,
             ObjectProvider<JdbcConnectionDetails> connection, DataSource dataSource, ObjectProvider<JsonMapper> json,
@@ -79,13 +80,16 @@ public class MessagingAutoConfiguration {
                 relay, registry);
     }
 
+    /** By name: an application's own {@code Declarables} beans stand beside it. */
     @Bean
+    @ConditionalOnMissingBean(name = "ficusMessagingTopology")
     static Declarables ficusMessagingTopology(ObjectProvider<EventSubscription> subscriptions,
             MessagingProperties settings) {
         return EventConsumers.topology(subscriptions.orderedStream().toList(), settings);
     }
 
     @Bean
+    @ConditionalOnMissingBean
     EventConsumers eventConsumers(ConnectionFactory connections, List<EventSubscription> subscriptions,
             MessagingProperties settings, DataSource dataSource, PlatformTransactionManager transactions,
             ObjectProvider<JsonMapper> json, ObjectProvider<MeterRegistry> meters, Outbox outbox) {
@@ -116,6 +120,7 @@ public class MessagingAutoConfiguration {
     static class Routes {
 
         @Bean
+        @ConditionalOnMissingBean
         JdbcEventRoutes eventRoutes(DataSource dataSource, PlatformTransactionManager transactions,
                 ObjectProvider<Routers> routers, Outbox outbox, MessagingProperties settings,
                 ObjectProvider<MeterRegistry> meters) {
@@ -129,6 +134,7 @@ public class MessagingAutoConfiguration {
         }
 
         @Bean
+        @ConditionalOnMissingBean
         EventRouteFollower eventRouteFollower(JdbcEventRoutes routes, MessagingProperties settings) {
             return new EventRouteFollower(routes, settings.routeInterval());
         }
@@ -144,6 +150,7 @@ public class MessagingAutoConfiguration {
     static class Tracing {
 
         @Bean
+        @ConditionalOnMissingBean
         OutboxTraceContext outboxTraceContext(ObjectProvider<Tracer> tracers, ObjectProvider<Propagator> propagators) {
             return new OutboxTraceContext(headers -> {
                 Tracer tracer = tracers.getIfUnique();
