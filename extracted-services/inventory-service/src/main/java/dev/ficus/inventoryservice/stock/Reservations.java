@@ -70,7 +70,7 @@ class Reservations {
     @Transactional
     void shadow(OrderPlaced order) {
         Map<String, Integer> wanted = order.wanted();
-        Map<String, StockLevel> levels = new java.util.TreeMap<>(shelves.levels(wanted.keySet(), false));
+        Map<String, StockLevel> levels = shelves.levels(wanted.keySet(), false);
         boolean reservedBefore = shelves.decision(order.orderId()).map(Shelves.Decision::reserved).orElse(false);
         if (reservedBefore) {
             wanted.forEach((sku, quantity) -> levels.computeIfPresent(sku, (key, level) -> new StockLevel(sku,

@@ -1,7 +1,5 @@
 package dev.ficus.toolkit.messaging;
 
-import java.util.UUID;
-
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -55,9 +53,5 @@ final class Inbox {
         HandlerFailed(Exception cause) {
             super(cause);
         }
-    }
-
-    static UUID parse(String messageId) {
-        return UUID.fromString(messageId);
     }
 }

@@ -56,7 +56,7 @@ public class MessagingAutoConfiguration {
             ObjectProvider<OutboxTraceContext> traceContext) {
         JdbcClient jdbc = JdbcClient.create(dataSource);
         MessagingTables.ensure(jdbc, settings.schema());
-        return new JdbcOutbox(jdbc, json.getIfAvailable(JsonMapper::new), settings.schema(),
+        return new JdbcOutbox(jdbc, json(json), settings.schema(),
                 traceContext.getIfAvailable(() -> new OutboxTraceContext(headers -> { })));
     }
 
@@ -73,8 +73,8 @@ public class MessagingAutoConfiguration {
         RabbitTemplate rabbit = new RabbitTemplate(connections);
         // A connection of its own: a publisher the broker throttles never holds up the consumers' acks.
         rabbit.setUsePublisherConnection(true);
-        MeterRegistry registry = meters.getIfAvailable(() -> Metrics.globalRegistry);
-        OutboxRelay relay = new OutboxRelay(rabbit, JdbcClient.create(dataSource), json.getIfAvailable(JsonMapper::new),
+        MeterRegistry registry = registry(meters);
+        OutboxRelay relay = new OutboxRelay(rabbit, JdbcClient.create(dataSource), json(json),
                 settings, registry);
         return new RelayStream(settings, PostgresDatabase.of(connection.getIfAvailable(), dataSource), dataSource,
                 relay, registry);
@@ -93,9 +93,10 @@ public class MessagingAutoConfiguration {
     EventConsumers eventConsumers(ConnectionFactory connections, List<EventSubscription> subscriptions,
             MessagingProperties settings, DataSource dataSource, PlatformTransactionManager transactions,
             ObjectProvider<JsonMapper> json, ObjectProvider<MeterRegistry> meters, Outbox outbox) {
+        // The outbox bean created the inbox table too: it comes first.
         Inbox inbox = new Inbox(JdbcClient.create(dataSource), new TransactionTemplate(transactions), settings.schema());
-        return new EventConsumers(connections, subscriptions, settings, inbox, json.getIfAvailable(JsonMapper::new),
-                meters.getIfAvailable(() -> Metrics.globalRegistry));
+        return new EventConsumers(connections, subscriptions, settings, inbox, json(json),
+                registry(meters));
     }
 
     @Bean
@@ -130,7 +131,7 @@ public class MessagingAutoConfiguration {
             });
             return new JdbcEventRoutes(JdbcClient.create(dataSource), new TransactionTemplate(transactions), flags,
                     outbox, settings.routedCapabilities(), settings.schema(),
-                    meters.getIfAvailable(() -> Metrics.globalRegistry));
+                    registry(meters));
         }
 
         @Bean
@@ -161,6 +162,14 @@ public class MessagingAutoConfiguration {
                 }
             });
         }
+    }
+
+    private static JsonMapper json(ObjectProvider<JsonMapper> json) {
+        return json.getIfAvailable(JsonMapper::new);
+    }
+
+    private static MeterRegistry registry(ObjectProvider<MeterRegistry> meters) {
+        return meters.getIfAvailable(() -> Metrics.globalRegistry);
     }
 
     /** Adds the current trace context to an event's headers. */
