@@ -5,6 +5,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.http.MediaType;
 import org.springframework.test.web.servlet.client.RestTestClient;
 
 /** Probes are open to load balancers; everything else operational needs credentials. */
@@ -33,6 +34,19 @@ class OperationsHttpTests {
             http.get().uri(path).headers(headers -> headers.setBasicAuth("ops", "test-secret")).exchange()
                     .expectStatus().isOk();
         }
+    }
+
+    @Test
+    void aChangeOfStateMustBeJsonSoThatAFormOfAnotherSiteCannotMakeIt() {
+        // A browser that holds the operator's credentials sends them with a form another site posts.
+        http.post().uri("/actuator/deadletters").headers(headers -> headers.setBasicAuth("ops", "test-secret"))
+                .contentType(MediaType.APPLICATION_FORM_URLENCODED).body("").exchange()
+                .expectStatus().isForbidden();
+        http.post().uri("/actuator/deadletters").headers(headers -> headers.setBasicAuth("ops", "test-secret"))
+                .exchange().expectStatus().isForbidden();
+        http.post().uri("/actuator/deadletters").headers(headers -> headers.setBasicAuth("ops", "test-secret"))
+                .contentType(MediaType.APPLICATION_JSON).body("{}").exchange()
+                .expectStatus().isOk().expectBody().jsonPath("$.replayed").isEqualTo(0);
     }
 
     @Test
