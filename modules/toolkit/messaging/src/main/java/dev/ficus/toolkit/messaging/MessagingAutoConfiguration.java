@@ -108,6 +108,13 @@ public class MessagingAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
+    QueueDepths messagingQueueDepths(ConnectionFactory connections, List<EventSubscription> subscriptions,
+            MessagingProperties settings) {
+        return new QueueDepths(connections, subscriptions, settings);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
     @ConditionalOnAvailableEndpoint
     MessagingEndpoint messagingEndpoint(EventDeadLetters deadLetters, ObjectProvider<RelayStream> relay,
             ObjectProvider<EventRoutes> routes) {

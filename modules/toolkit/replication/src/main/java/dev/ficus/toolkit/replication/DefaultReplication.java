@@ -9,9 +9,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 
 import javax.sql.DataSource;
 
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,6 +57,9 @@ class DefaultReplication implements Replication, SmartLifecycle {
     private volatile ManagedChangeStream stream;
     private volatile boolean running;
     private Thread starter;
+    private final AtomicReference<ReconciliationReport> lastReconciliation = new AtomicReference<>();
+    /** The phase as last read, for the gauge. */
+    private volatile ExtractionPhase lastPhase;
 
     /** What can only be known once both databases are migrated. */
     private record Resolved(List<TableMapping> tables, ReplicationApplier applier, Reconciler reconciler) {
@@ -78,6 +83,21 @@ class DefaultReplication implements Replication, SmartLifecycle {
         this.sourceJdbc = JdbcClient.create(sourceDataSource);
         this.fences = new Fences(properties.schema());
         ReplicationTables.ensureHere(jdbc, properties.schema(), properties.name(), properties.initialPhase());
+        // Gauges read what this instance holds in memory: a scrape never waits for a database.
+        Gauge.builder("ficus.replication.staleness", this, DefaultReplication::stalenessHere)
+                .description("How stale the copy may be, on the instance that streams: every source change "
+                        + "committed before then is applied")
+                .tag("replication", properties.name()).baseUnit("seconds").register(meters);
+        for (ExtractionPhase each : ExtractionPhase.values()) {
+            Gauge.builder("ficus.replication.phase", this, replication -> replication.lastPhase == each ? 1 : 0)
+                    .description("1 for the phase the replication is in (who owns writes), 0 for the others")
+                    .tag("replication", properties.name()).tag("phase", each.name()).register(meters);
+        }
+        phase();
+        Gauge.builder("ficus.replication.reconciliation.differences", lastReconciliation,
+                        last -> last.get() == null ? Double.NaN : last.get().mismatches())
+                .description("Rows the last reconciliation found missing, unexpected or different")
+                .tag("replication", properties.name()).register(meters);
     }
 
     private Resolved resolved() {
@@ -208,7 +228,8 @@ class DefaultReplication implements Replication, SmartLifecycle {
                 current == null ? null : current.deadLetters().oldestPending().orElse(null),
                 known == null ? Map.of() : known.applier().schemaProblems(),
                 conflictCount(),
-                current == null ? null : current.slot().orElse(null));
+                current == null ? null : current.slot().orElse(null),
+                lastReconciliation.get());
     }
 
     private long conflictCount() {
@@ -233,12 +254,25 @@ class DefaultReplication implements Replication, SmartLifecycle {
 
     @Override
     public ExtractionPhase phase() {
-        return jdbc.sql("select phase from " + ReplicationTables.phase(properties.schema()) + " where replication = ?")
+        ExtractionPhase phase = jdbc.sql("select phase from " + ReplicationTables.phase(properties.schema())
+                        + " where replication = ?")
                 .param(properties.name())
                 .query(String.class)
                 .optional()
                 .map(ExtractionPhase::valueOf)
                 .orElse(properties.initialPhase());
+        lastPhase = phase;
+        return phase;
+    }
+
+    /** Seconds; NaN where this instance does not stream (another does, or none yet). */
+    private double stalenessHere() {
+        ManagedChangeStream current = stream;
+        if (current == null || current.state() != ChangeStream.State.STREAMING) {
+            return Double.NaN;
+        }
+        return current.currentAsOf().map(asOf -> Duration.between(asOf, Instant.now()).toMillis() / 1000.0)
+                .orElse(Double.NaN);
     }
 
     /**
@@ -452,7 +486,9 @@ class DefaultReplication implements Replication, SmartLifecycle {
         if (repair) {
             requireSourceOwnsWrites();
         }
-        return resolved().reconciler().reconcile(repair);
+        ReconciliationReport report = resolved().reconciler().reconcile(repair);
+        lastReconciliation.set(report);
+        return report;
     }
 
     @Override

@@ -25,9 +25,10 @@ import dev.ficus.toolkit.cdc.ChangeStream;
  *                           by are gone, and what to do
  * @param conflicts          rows both sides changed to the same version, recorded
  * @param slot               the stream's replication slot in the source
+ * @param lastReconciliation what the last reconciliation since start found; null if none ran
  */
 public record ReplicationStatus(String name, String source, ChangeStream.State state, ExtractionPhase phase,
         Map<String, String> tables, Duration lastLag, Instant currentAsOf, Duration staleness, String lastError,
         long pendingDeadLetters, Instant oldestDeadLetter, Map<String, String> schemaProblems, long conflicts,
-        ChangeStream.Slot slot) {
+        ChangeStream.Slot slot, ReconciliationReport lastReconciliation) {
 }

@@ -4,6 +4,7 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.net.ConnectException;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -21,6 +22,7 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.timelimiter.TimeLimiter;
 import io.github.resilience4j.timelimiter.TimeLimiterConfig;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -87,6 +89,25 @@ final class CapabilityRouter {
         this.toModule = calls("monolith");
         this.shadowed = calls("shadow");
         this.toService = calls("service");
+        stateGauges();
+    }
+
+    /** The route, the share sent to the service and the circuit's state, as an operator graphs them. */
+    private void stateGauges() {
+        Gauge.builder("ficus.routing.service.share", this, router -> router.status().serviceShare())
+                .description("Share of users (percent) whose calls go to the service").tag("capability", name)
+                .baseUnit("percent").register(meters);
+        for (Route route : Route.values()) {
+            Gauge.builder("ficus.routing.route", this, router -> router.status().route() == route ? 1 : 0)
+                    .description("1 for the route the capability's flags define now, 0 for the others")
+                    .tag("capability", name).tag("route", route.name()).register(meters);
+        }
+        for (CircuitBreaker.State state : List.of(CircuitBreaker.State.CLOSED, CircuitBreaker.State.OPEN,
+                CircuitBreaker.State.HALF_OPEN)) {
+            Gauge.builder("ficus.routing.circuit.state", circuitBreaker, breaker -> breaker.getState() == state ? 1 : 0)
+                    .description("1 for the state of the circuit breaker in front of the service, 0 for the others")
+                    .tag("capability", name).tag("state", state.name()).register(meters);
+        }
     }
 
     private Counter calls(String route) {
@@ -236,7 +257,8 @@ final class CapabilityRouter {
         }
         double fallbacks = meters.find("ficus.routing.fallbacks").tag("capability", name).counters().stream()
                 .mapToDouble(Counter::count).sum();
-        return new CapabilityStatus(route, share, circuitBreaker.getState().name(), comparison.matches(),
+        return new CapabilityStatus(route, share, circuitBreaker.getState().name(), settings.writes(),
+                comparison.matches(),
                 comparison.mismatches(), (long) dropped.count(), (long) fallbacks, comparison.recent());
     }
 
