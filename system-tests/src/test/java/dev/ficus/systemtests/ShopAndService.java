@@ -3,6 +3,7 @@ package dev.ficus.systemtests;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
 
@@ -44,7 +45,7 @@ final class ShopAndService {
 
     /** Starts the shop, with these settings besides the common ones, and waits until it is ready. */
     void startShop(String... settings) {
-        List<String> arguments = new ArrayList<>(List.of(
+        List<String> arguments = List.of(
                 "--server.port=" + shop.port(),
                 "--ficus.embedded-postgres.data-directory=" + work.resolve("shop-postgres"),
                 "--ficus.embedded-postgres.port=" + shopPostgres,
@@ -53,37 +54,39 @@ final class ShopAndService {
                 "--ficus.replication.source.url=" + serviceDatabaseUrl(),
                 "--ficus.inventory-service.url=http://127.0.0.1:" + inventory.port(),
                 "--ficus.messaging.exchange=" + exchange,
-                "--ficus.messaging.consumers.expires=30m"));
-        arguments.addAll(List.of(settings));
-        shopProcess = new JavaProcess(name + "shop", JavaProcess.executableJar("app", "ficus-app"), arguments).start();
+                "--ficus.messaging.consumers.expires=30m");
+        shopProcess = new JavaProcess(name + "shop", JavaProcess.executableJar("app", "ficus-app"),
+                overridden(arguments, settings)).start();
         awaitReady(shop, shopProcess);
     }
 
-    /** Starts catalog-service, replicating from the shop's database, and waits until it is ready. */
-    void startService() {
-        serviceProcess = serviceJar(name + "catalog-service", List.of(
+    /**
+     * Starts catalog-service, replicating from the shop's database, with these settings besides the
+     * common ones, and waits until it is ready.
+     */
+    void startService(String... settings) {
+        serviceProcess = serviceJar(name + "catalog-service", overridden(List.of(
                 "--server.port=" + service.port(),
                 "--ficus.embedded-postgres.data-directory=" + work.resolve("service-postgres"),
                 "--ficus.embedded-postgres.port=" + servicePostgres,
                 "--spring.security.user.name=ops", "--spring.security.user.password=secret",
-                "--ficus.replication.source.url=" + shopDatabaseUrl())).start();
+                "--ficus.replication.source.url=" + shopDatabaseUrl()), settings)).start();
         awaitReady(service, serviceProcess);
     }
 
     /** Starts inventory-service, replicating the inventory from the shop's database, and waits until it is ready. */
     void startInventoryService(String... settings) {
-        List<String> arguments = new ArrayList<>(List.of(
+        List<String> arguments = List.of(
                 "--server.port=" + inventory.port(),
                 "--ficus.embedded-postgres.data-directory=" + work.resolve("inventory-postgres"),
                 "--ficus.embedded-postgres.port=" + inventoryPostgres,
                 "--spring.security.user.name=ops", "--spring.security.user.password=secret",
                 "--ficus.replication.source.url=" + shopDatabaseUrl(),
                 "--ficus.messaging.exchange=" + exchange,
-                "--ficus.messaging.consumers.expires=30m"));
-        arguments.addAll(List.of(settings));
+                "--ficus.messaging.consumers.expires=30m");
         inventoryProcess = new JavaProcess(name + "inventory-service",
-                JavaProcess.executableJar("extracted-services/inventory-service", "ficus-inventory-service"), arguments)
-                .start();
+                JavaProcess.executableJar("extracted-services/inventory-service", "ficus-inventory-service"),
+                overridden(arguments, settings)).start();
         awaitReady(inventory, inventoryProcess);
     }
 
@@ -144,6 +147,23 @@ final class ShopAndService {
 
     private String serviceDatabaseUrl() {
         return "jdbc:postgresql://127.0.0.1:" + servicePostgres + "/catalog_service";
+    }
+
+    /**
+     * The common arguments, but those a test's settings name again, then the settings: Spring Boot
+     * would join two values of one property with a comma rather than take the later.
+     */
+    private static List<String> overridden(List<String> common, String... settings) {
+        List<String> named = Arrays.stream(settings).map(ShopAndService::property).toList();
+        List<String> arguments = new ArrayList<>(common.stream().filter(argument -> !named.contains(property(argument)))
+                .toList());
+        arguments.addAll(List.of(settings));
+        return arguments;
+    }
+
+    private static String property(String argument) {
+        int equals = argument.indexOf('=');
+        return equals < 0 ? argument : argument.substring(0, equals);
     }
 
     private static JavaProcess serviceJar(String name, List<String> arguments) {

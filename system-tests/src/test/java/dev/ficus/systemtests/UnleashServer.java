@@ -43,6 +43,11 @@ final class UnleashServer {
         this.database = database;
     }
 
+    /** Its web interface, where flags are changed. */
+    String adminUrl() {
+        return "http://127.0.0.1:" + port;
+    }
+
     String clientApi() {
         return "http://127.0.0.1:" + port + "/api/";
     }
