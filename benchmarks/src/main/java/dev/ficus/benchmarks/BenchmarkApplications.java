@@ -9,6 +9,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
 
@@ -93,14 +94,26 @@ final class BenchmarkApplications {
             command.addAll(List.of("nice", "-n", "19"));
         }
         command.addAll(List.of(ProcessHandle.current().info().command().orElse("java"),
-                "-jar", jar.toString(),
+                "-jar", jar.toString()));
+        command.addAll(overridden(List.of(
                 "--server.port=" + port,
                 "--ficus.embedded-postgres.data-directory=",
                 "--ficus.embedded-postgres.port=0",
                 "--ficus.replication.source.url=" + shopJdbcUrl,
-                "--spring.security.user.name=bench", "--spring.security.user.password=bench"));
-        command.addAll(List.of(settings));
+                "--spring.security.user.name=bench", "--spring.security.user.password=bench"), settings));
         return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    }
+
+    /**
+     * The defaults but those the settings name again, then the settings: Spring Boot would join two
+     * values of one property with a comma rather than take the later.
+     */
+    private static List<String> overridden(List<String> defaults, String... settings) {
+        List<String> named = Arrays.stream(settings).map(setting -> setting.split("=", 2)[0]).toList();
+        List<String> arguments = new ArrayList<>(defaults.stream()
+                .filter(argument -> !named.contains(argument.split("=", 2)[0])).toList());
+        arguments.addAll(List.of(settings));
+        return arguments;
     }
 
     /**

@@ -209,7 +209,7 @@ final class RoutingBenchmarks {
     }
 
     /** Until the service holds every product (its read copy is complete). */
-    private static void awaitCopied(int port, int products) throws Exception {
+    static void awaitCopied(int port, int products) throws Exception {
         HttpClient http = HttpClient.newHttpClient();
         HttpRequest count = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/catalog/products?size=1"))
                 .build();
