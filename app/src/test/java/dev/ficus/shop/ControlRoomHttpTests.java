@@ -57,6 +57,16 @@ class ControlRoomHttpTests {
     }
 
     @Test
+    void anEventConsumersDeadLettersAreReplayedFromThePage() {
+        Session session = openPage();
+        assertThat(session.get(ROOM)).contains("id=\"consumer-shop-inventory-answers\"");
+        session.post(ROOM + "/events/shop-inventory-answers/dead-letters", "").expectStatus().isSeeOther();
+        assertThat(session.get(ROOM)).contains("Dead letters of shop-inventory-answers: 0 moved back");
+        session.post(ROOM + "/events/no-such-consumer/dead-letters", "").expectStatus().isNotFound()
+                .expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON);
+    }
+
+    @Test
     void anUnknownModuleOrPhaseIsAProblem() {
         asOperator(http.get().uri(ROOM + "/readiness/no-such-module")).exchange().expectStatus().isNotFound()
                 .expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON)

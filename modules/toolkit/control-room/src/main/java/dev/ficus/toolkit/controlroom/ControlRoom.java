@@ -336,6 +336,22 @@ public final class ControlRoom {
         return caches;
     }
 
+    /**
+     * Each consumer's dead letters, as the broker last said (asked in the background by the
+     * messaging toolkit, {@code ficus.messaging.dead.letters}); null where it could not be asked.
+     */
+    public Map<String, @Nullable Long> eventDeadLetters() {
+        Map<String, @Nullable Long> counts = new TreeMap<>();
+        for (Gauge gauge : meters.find("ficus.messaging.dead.letters").gauges()) {
+            String consumer = gauge.getId().getTag("consumer");
+            if (consumer != null) {
+                double value = gauge.value();
+                counts.put(consumer, Double.isNaN(value) ? null : (long) value);
+            }
+        }
+        return counts;
+    }
+
     /** How long ago the caches last knew they were fresh (the change stream's heartbeat); null without one. */
     public @Nullable Double cacheKnowledgeAgeSeconds() {
         Gauge age = meters.find("ficus.cache.knowledge.age").gauge();

@@ -27,6 +27,7 @@ import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.web.SecurityFilterChain;
 
 import dev.ficus.toolkit.cdc.DeadLetters;
+import dev.ficus.toolkit.messaging.EventDeadLetters;
 import dev.ficus.toolkit.operations.OperationsSecurityAutoConfiguration;
 import dev.ficus.toolkit.routing.RoutingAutoConfiguration;
 import dev.ficus.toolkit.routing.Routers;
@@ -39,7 +40,8 @@ import dev.ficus.toolkit.routing.Routers;
 @AutoConfiguration(after = {OperationsSecurityAutoConfiguration.class, RoutingAutoConfiguration.class},
         afterName = {"org.springframework.modulith.runtime.autoconfigure.SpringModulithRuntimeAutoConfiguration",
                 "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
-                "dev.ficus.toolkit.cdc.ChangeStreamAutoConfiguration"})
+                "dev.ficus.toolkit.cdc.ChangeStreamAutoConfiguration",
+                "dev.ficus.toolkit.messaging.MessagingAutoConfiguration"})
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
 @ConditionalOnBean(Routers.class)
 @ConditionalOnProperty(name = "ficus.control-room.enabled", matchIfMissing = true)
@@ -101,6 +103,19 @@ public class ControlRoomAutoConfiguration {
         @ConditionalOnSingleCandidate(DeadLetters.class)
         StreamDeadLetters controlRoomStreamDeadLetters(DeadLetters deadLetters) {
             return new StreamDeadLetters(deadLetters);
+        }
+    }
+
+    /** Replays of the events' dead letters, when the application consumes events. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "dev.ficus.toolkit.messaging.EventDeadLetters")
+    static class EventsConfiguration {
+
+        @Bean
+        @ConditionalOnMissingBean
+        @ConditionalOnSingleCandidate(EventDeadLetters.class)
+        EventReplays controlRoomEventReplays(EventDeadLetters deadLetters) {
+            return new EventReplays(deadLetters);
         }
     }
 

@@ -46,11 +46,13 @@ class ControlRoomController {
     private final ServiceWatch services;
     private final ControlRoomProperties properties;
     private final ObjectProvider<StreamDeadLetters> deadLetters;
+    private final ObjectProvider<EventReplays> eventReplays;
     private final String page;
 
     ControlRoomController(ControlRoom room, ServiceWatch services, ControlRoomProperties properties,
-            ObjectProvider<StreamDeadLetters> deadLetters,
+            ObjectProvider<StreamDeadLetters> deadLetters, ObjectProvider<EventReplays> eventReplays,
             @Value("${management.endpoints.web.base-path:/actuator}") String basePath) {
+        this.eventReplays = eventReplays;
         this.page = basePath + "/control-room";
         this.room = room;
         this.services = services;
@@ -67,6 +69,7 @@ class ControlRoomController {
         model.addAttribute("cacheKnowledgeAge", room.cacheKnowledgeAgeSeconds());
         model.addAttribute("deadLettersPending", local == null ? null : local.pending());
         model.addAttribute("deadLetters", local == null ? List.of() : local.oldest(DEAD_LETTERS_SHOWN));
+        model.addAttribute("eventDeadLetters", room.eventDeadLetters());
         model.addAttribute("flagServer", properties.flagServer());
         model.addAttribute("now", Instant.now());
         return "ficus/control-room";
@@ -118,6 +121,19 @@ class ControlRoomController {
         StreamDeadLetters local = deadLetters.getIfUnique();
         return back(local == null ? "This application has no change stream, hence no dead letters"
                 : local.replayAll(), request, response);
+    }
+
+    @PostMapping("/events/{consumer}/dead-letters")
+    ResponseEntity<?> replayEvents(@PathVariable String consumer, HttpServletRequest request,
+            HttpServletResponse response) {
+        EventReplays replays = eventReplays.getIfUnique();
+        if (replays == null || !room.eventDeadLetters().containsKey(consumer)) {
+            ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.NOT_FOUND,
+                    "This application has no consumer of events named " + consumer);
+            problem.setTitle("No such consumer");
+            return problem(problem);
+        }
+        return back(replays.replay(consumer), request, response);
     }
 
     private ResponseEntity<?> onService(String module, String part, String body, String done,
