@@ -60,9 +60,9 @@ public class OperationsSecurityAutoConfiguration {
                 // site posts a form to an operations endpoint. A form cannot send JSON without the
                 // browser asking first, which nothing here allows: an operations request that changes
                 // state must be JSON, or carry a CSRF token (which only the control room's pages hold).
-                .csrf(csrf -> csrf.requireCsrfProtectionMatcher(new AndRequestMatcher(OPERATIONS,
+                .csrf(csrf -> csrf.requireCsrfProtectionMatcher(new AndRequestMatcher(
                         OperationsSecurityAutoConfiguration::changesState,
-                        request -> !isJson(request.getContentType()))))
+                        request -> !isJson(request.getContentType()), OPERATIONS)))
                 .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .build();
     }
