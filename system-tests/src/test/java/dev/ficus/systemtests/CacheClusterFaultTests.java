@@ -133,8 +133,9 @@ class CacheClusterFaultTests {
         }
         await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5)).until(() -> instances.stream()
                 .allMatch(instance -> instance.http().status("/actuator/health/readiness") == 200));
+        // Long enough for a hundred reads on a slow machine, right after the instances started.
         try (Traffic traffic = new Traffic()) {
-            traffic.runFor(Duration.ofSeconds(3));
+            traffic.runFor(Duration.ofSeconds(8));
             traffic.assertNoStaleReads();
         }
         assertEveryInstanceServesTheDatabase(instances);
