@@ -3,6 +3,7 @@ package dev.ficus.toolkit.controlroom;
 import java.net.URI;
 import java.time.Instant;
 import java.util.List;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 import jakarta.servlet.http.HttpServletRequest;
@@ -119,8 +120,11 @@ class ControlRoomController {
     @PostMapping("/dead-letters")
     ResponseEntity<?> replayHere(HttpServletRequest request, HttpServletResponse response) {
         StreamDeadLetters local = deadLetters.getIfUnique();
-        return back(local == null ? "This application has no change stream, hence no dead letters"
-                : local.replayAll(), request, response);
+        if (local == null) {
+            return back("This application has no change stream, hence no dead letters", request, response);
+        }
+        return back(attempt(local::replayAll, "The change stream's dead letters could not be replayed"), request,
+                response);
     }
 
     @PostMapping("/events/{consumer}/dead-letters")
@@ -133,7 +137,8 @@ class ControlRoomController {
             problem.setTitle("No such consumer");
             return problem(problem);
         }
-        return back(replays.replay(consumer), request, response);
+        return back(attempt(() -> replays.replay(consumer), "Dead letters of " + consumer + " could not be replayed"),
+                request, response);
     }
 
     private ResponseEntity<?> onService(String module, String part, String body, String done,
@@ -154,7 +159,20 @@ class ControlRoomController {
         catch (RestClientException e) {
             outcome = module + "'s service could not be reached: " + ServiceWatch.reason(e);
         }
+        catch (RuntimeException e) {
+            outcome = module + "'s service answered what the room cannot read: " + e.getMessage();
+        }
         return back(outcome, request, response);
+    }
+
+    /** What an action did, or why it could not (a broker or a stream that is not there): shown on the page, never a 500. */
+    private static String attempt(Supplier<String> action, String failed) {
+        try {
+            return action.get();
+        }
+        catch (RuntimeException e) {
+            return failed + ": " + e.getMessage();
+        }
     }
 
     /**
