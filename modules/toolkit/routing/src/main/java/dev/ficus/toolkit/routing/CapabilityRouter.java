@@ -219,12 +219,14 @@ final class CapabilityRouter {
 
     private void shadow(Method method, Object[] arguments, Object monolithAnswer, Throwable monolithError,
             Object service) {
+        // The caller's context (the trace, and who calls) goes along to the shadow call's thread.
+        Callable<Object> serviceCall = contextPropagation.apply(() -> invoke(method, service, arguments));
         shadowCalls.execute(() -> {
             Object serviceAnswer = null;
             Throwable serviceError = null;
             try {
                 // On this thread: the service client's own timeouts bound the wait.
-                serviceAnswer = invoke(method, service, arguments);
+                serviceAnswer = serviceCall.call();
             }
             catch (Exception thrown) {
                 serviceError = thrown;
