@@ -15,6 +15,7 @@ import org.springframework.web.client.support.RestClientAdapter;
 import org.springframework.web.service.invoker.HttpServiceProxyFactory;
 
 import dev.ficus.shop.catalog.Catalog;
+import dev.ficus.toolkit.identity.TokenRelay;
 import dev.ficus.toolkit.routing.Routers;
 
 /**
@@ -46,8 +47,9 @@ class CatalogRouting {
     }
 
     @Bean
-    CatalogServiceClient catalogServiceClient(RestClient.Builder builder, CatalogServiceSettings settings) {
-        RestClient client = ServiceClients.to(builder, settings.url(), settings.connectTimeout(), settings.readTimeout())
+    CatalogServiceClient catalogServiceClient(RestClient.Builder builder, TokenRelay identity,
+            CatalogServiceSettings settings) {
+        RestClient client = ServiceClients.to(builder, identity, settings.url(), settings.connectTimeout(), settings.readTimeout())
                 .defaultStatusHandler(HttpStatusCode::is4xxClientError, CatalogServiceAnswer::refuse)
                 .build();
         return new CatalogServiceClient(HttpServiceProxyFactory.builderFor(RestClientAdapter.create(client))

@@ -5,6 +5,8 @@ import java.util.UUID;
 import java.util.function.Supplier;
 
 import org.springframework.dao.OptimisticLockingFailureException;
+import org.springframework.http.HttpStatus;
+import org.springframework.web.ErrorResponseException;
 
 import dev.ficus.shop.catalog.Catalog;
 import dev.ficus.shop.catalog.DuplicateSku;
@@ -15,11 +17,13 @@ import dev.ficus.shop.catalog.ProductDetails;
 import dev.ficus.shop.catalog.ProductNotFound;
 import dev.ficus.shop.catalog.ProductPage;
 import dev.ficus.shop.catalog.ProductSearch;
+import dev.ficus.toolkit.problems.Problems;
 
 /**
  * The catalog as catalog-service provides it, behind the catalog's own API: the service's refusals
  * become the exceptions the module would throw, so a caller cannot tell the two apart. Failures
- * to reach the service stay Spring's {@code RestClientException}s, which the router counts.
+ * to reach the service stay Spring's {@code RestClientException}s, which the router counts; a write
+ * the service refuses to the caller (401, 403) is a 403 to the caller, never made in the module.
  */
 class CatalogServiceClient implements Catalog {
 
@@ -35,7 +39,10 @@ class CatalogServiceClient implements Catalog {
             return api.create(product);
         }
         catch (CatalogServiceAnswer answer) {
-            throw answer.is("duplicate-sku") ? new DuplicateSku(product.sku()) : answer.unexpected();
+            if (answer.is("duplicate-sku")) {
+                throw new DuplicateSku(product.sku());
+            }
+            throw refusedCaller(answer);
         }
     }
 
@@ -65,8 +72,20 @@ class CatalogServiceClient implements Catalog {
             if (answer.is("concurrent-update")) {
                 throw new OptimisticLockingFailureException(answer.getMessage());
             }
-            throw answer.unexpected();
+            throw refusedCaller(answer);
         }
+    }
+
+    /**
+     * A write the service refused to the caller (their token, or their role) is refused to the caller:
+     * made in the module instead, it would bypass the service that owns the writes.
+     */
+    private static RuntimeException refusedCaller(CatalogServiceAnswer answer) {
+        if (answer.is("unauthenticated") || answer.is("forbidden")) {
+            return new ErrorResponseException(HttpStatus.FORBIDDEN, Problems.of(HttpStatus.FORBIDDEN, "forbidden",
+                    "catalog-service refused this change to the caller: " + answer.getMessage()), null);
+        }
+        return answer.unexpected();
     }
 
     @Override

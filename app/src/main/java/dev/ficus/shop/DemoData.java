@@ -1,8 +1,10 @@
 package dev.ficus.shop;
 
 import java.math.BigDecimal;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,15 +22,21 @@ import org.springframework.transaction.support.TransactionTemplate;
 import dev.ficus.shop.catalog.Catalog;
 import dev.ficus.shop.catalog.Money;
 import dev.ficus.shop.catalog.NewProduct;
+import dev.ficus.shop.customers.Customer;
 import dev.ficus.shop.customers.CustomerProfile;
 import dev.ficus.shop.customers.Customers;
+import dev.ficus.shop.identity.Accounts;
+import dev.ficus.shop.identity.NewAccount;
+import dev.ficus.shop.identity.Roles;
 import dev.ficus.shop.inventory.Inventory;
 import dev.ficus.toolkit.embeddedpostgres.EmbeddedPostgresServer;
 
 /**
  * Fills a new embedded database with a small shop once, so the API answers at once: 300
  * products SKU-0001 to SKU-0300, 25 customers, and stock for every SKU except each tenth one
- * (SKU-0010, SKU-0020, ...), which stays sold out. Another database is touched only when
+ * (SKU-0010, SKU-0020, ...), which stays sold out. Everyone logs in with the demo password: each
+ * customer with their email address (ada15@example.com, grace1@example.com, ...), and the accounts
+ * {@code catalog-admin} and {@code operator} with those roles. Another database is touched only when
  * {@code ficus.demo-data.external-database} says so (cluster/run's shared embedded server).
  */
 @Component
@@ -51,9 +59,10 @@ class DemoData implements ApplicationRunner {
     /**
      * @param externalDatabase load into a database this instance did not start too: one the
      *                         cluster's instances share, say; never set it for a database that matters
+     * @param password         the password of every demo account
      */
     @ConfigurationProperties("ficus.demo-data")
-    record Settings(@DefaultValue("false") boolean externalDatabase) {
+    record Settings(@DefaultValue("false") boolean externalDatabase, @DefaultValue("demo") String password) {
     }
 
     private final ObjectProvider<EmbeddedPostgresServer> embeddedServer;
@@ -63,9 +72,10 @@ class DemoData implements ApplicationRunner {
     private final Catalog catalog;
     private final Customers customers;
     private final Inventory inventory;
+    private final Accounts accounts;
 
     DemoData(ObjectProvider<EmbeddedPostgresServer> embeddedServer, Settings settings, TransactionTemplate transaction,
-            JdbcClient jdbc, Catalog catalog, Customers customers, Inventory inventory) {
+            JdbcClient jdbc, Catalog catalog, Customers customers, Inventory inventory, Accounts accounts) {
         this.embeddedServer = embeddedServer;
         this.settings = settings;
         this.transaction = transaction;
@@ -73,6 +83,7 @@ class DemoData implements ApplicationRunner {
         this.catalog = catalog;
         this.customers = customers;
         this.inventory = inventory;
+        this.accounts = accounts;
     }
 
     @Override
@@ -104,11 +115,17 @@ class DemoData implements ApplicationRunner {
                 inventory.restock(sku, 5 + random.nextInt(96));
             }
         }
+        List<NewAccount> logins = new ArrayList<>(List.of(
+                new NewAccount("catalog-admin", settings.password(), Set.of(Roles.CATALOG_ADMIN), null),
+                new NewAccount("operator", settings.password(), Set.of(Roles.OPERATOR), null)));
         for (int i = 1; i <= CUSTOMERS; i++) {
             String first = NAMES.get(i % NAMES.size());
-            customers.register(new CustomerProfile(first.toLowerCase() + i + "@example.com", first + " Demo " + i, null));
+            Customer customer = customers.register(new CustomerProfile(first.toLowerCase() + i + "@example.com",
+                    first + " Demo " + i, null));
+            logins.add(new NewAccount(customer.email(), settings.password(), Set.of(Roles.CUSTOMER), customer.id()));
         }
-        log.info("Loaded demo data: {} products, {} customers, stock for {} SKUs", PRODUCTS, CUSTOMERS,
-                PRODUCTS - PRODUCTS / 10);
+        accounts.openAll(logins);
+        log.info("Loaded demo data: {} products, {} customers, stock for {} SKUs, {} accounts", PRODUCTS, CUSTOMERS,
+                PRODUCTS - PRODUCTS / 10, logins.size());
     }
 }

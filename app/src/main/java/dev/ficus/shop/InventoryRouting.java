@@ -39,6 +39,7 @@ import dev.ficus.shop.inventory.StockReservations;
 import dev.ficus.shop.inventory.StockReserved;
 import dev.ficus.shop.inventory.StockShortage;
 import dev.ficus.shop.orders.OrderPlaced;
+import dev.ficus.toolkit.identity.TokenRelay;
 import dev.ficus.toolkit.messaging.EventRoutes;
 import dev.ficus.toolkit.messaging.EventSubscription;
 import dev.ficus.toolkit.messaging.Outbox;
@@ -87,9 +88,9 @@ class InventoryRouting {
     @Bean
     @Primary
     Inventory routedInventory(@Qualifier("inventoryService") Inventory module, EventRoutes routes,
-            RestClient.Builder builder, InventoryServiceSettings settings) {
+            RestClient.Builder builder, TokenRelay identity, InventoryServiceSettings settings) {
         InventoryServiceApi service = HttpServiceProxyFactory.builderFor(RestClientAdapter.create(
-                        ServiceClients.to(builder, settings.url(), settings.connectTimeout(), settings.readTimeout())
+                        ServiceClients.to(builder, identity, settings.url(), settings.connectTimeout(), settings.readTimeout())
                                 .build()))
                 .build().createClient(InventoryServiceApi.class);
         return new StockWhereItLives(module, service, new HandedOver(routes));

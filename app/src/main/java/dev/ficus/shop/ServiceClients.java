@@ -6,6 +6,8 @@ import java.time.Duration;
 import org.springframework.http.client.JdkClientHttpRequestFactory;
 import org.springframework.web.client.RestClient;
 
+import dev.ficus.toolkit.identity.TokenRelay;
+
 /** The HTTP clients of the extracted services: their base URL and timeouts. */
 final class ServiceClients {
 
@@ -14,13 +16,14 @@ final class ServiceClients {
 
     /**
      * A client built from Spring Boot's builder, so that each request carries the caller's trace
-     * context, with the given base URL and timeouts.
+     * context, and the caller's identity (their token, relayed), with the given base URL and timeouts.
      */
-    static RestClient.Builder to(RestClient.Builder builder, String url, Duration connectTimeout, Duration readTimeout) {
+    static RestClient.Builder to(RestClient.Builder builder, TokenRelay identity, String url, Duration connectTimeout,
+            Duration readTimeout) {
         JdkClientHttpRequestFactory requests = new JdkClientHttpRequestFactory(HttpClient.newBuilder()
                 .connectTimeout(connectTimeout)
                 .build());
         requests.setReadTimeout(readTimeout);
-        return builder.clone().baseUrl(url).requestFactory(requests);
+        return builder.clone().baseUrl(url).requestFactory(requests).requestInterceptor(identity);
     }
 }

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Stream;
 
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -17,6 +18,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.MediaType;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -40,8 +42,17 @@ class BadInputHttpTests {
     @Autowired
     JdbcClient jdbc;
 
+    @Autowired
+    ShopTokens tokens;
+
     @LocalServerPort
     int port;
+
+    /** Bad input is what these tests are about: they call as someone allowed to do anything, as a customer that does not exist. */
+    @BeforeEach
+    void allowedEverything() {
+        http = http.mutate().defaultHeader(HttpHeaders.AUTHORIZATION, tokens.anything(UUID.randomUUID())).build();
+    }
 
     @Test
     void failedValidationNamesEveryOffendingField() {
@@ -129,11 +140,14 @@ class BadInputHttpTests {
         http.post().uri("/api/catalog/products/{id}/deactivate", product.id()).exchange().expectStatus().isOk();
         long ordersBefore = storedOrders();
 
-        post("/api/orders", order(UUID.randomUUID(), sku))
+        UUID unknown = UUID.randomUUID();
+        http.post().uri("/api/orders").contentType(MediaType.APPLICATION_JSON).body(order(unknown, sku))
+                .header(HttpHeaders.AUTHORIZATION, tokens.customer(unknown)).exchange()
                 .expectStatus().isEqualTo(422)
                 .expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON)
                 .expectBody().jsonPath("$.type").isEqualTo("urn:problem-type:unknown-customer");
-        post("/api/orders", order(customer.id(), sku))
+        http.post().uri("/api/orders").contentType(MediaType.APPLICATION_JSON).body(order(customer.id(), sku))
+                .header(HttpHeaders.AUTHORIZATION, tokens.customer(customer.id())).exchange()
                 .expectStatus().isEqualTo(422)
                 .expectBody().jsonPath("$.type").isEqualTo("urn:problem-type:product-inactive");
 

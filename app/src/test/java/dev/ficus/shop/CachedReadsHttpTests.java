@@ -7,6 +7,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.web.servlet.client.RestTestClient;
@@ -26,6 +27,9 @@ class CachedReadsHttpTests {
 
     @Autowired
     RestTestClient http;
+
+    @Autowired
+    ShopTokens tokens;
 
     @Autowired
     JdbcClient jdbc;
@@ -50,12 +54,14 @@ class CachedReadsHttpTests {
                 .body(Map.of("email", UUID.randomUUID() + "@example.org", "name", "Before"))
                 .exchange().expectStatus().isCreated()
                 .expectBody(Customer.class).returnResult().getResponseBody();
-        http.get().uri("/api/customers/{id}", customer.id()).exchange().expectStatus().isOk();
+        http.get().uri("/api/customers/{id}", customer.id()).header(HttpHeaders.AUTHORIZATION, tokens.customer(customer.id()))
+                .exchange().expectStatus().isOk();
 
         jdbc.sql("update customers.customers set name = 'After' where id = ?").param(customer.id()).update();
 
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).until(
-                () -> http.get().uri("/api/customers/{id}", customer.id()).exchange()
+                () -> http.get().uri("/api/customers/{id}", customer.id())
+                        .header(HttpHeaders.AUTHORIZATION, tokens.customer(customer.id())).exchange()
                         .expectBody(Customer.class).returnResult().getResponseBody().name(),
                 "After"::equals);
     }
@@ -66,6 +72,7 @@ class CachedReadsHttpTests {
         readName(product.id());
 
         http.put().uri("/api/catalog/products/{id}", product.id()).contentType(MediaType.APPLICATION_JSON)
+                .header(HttpHeaders.AUTHORIZATION, tokens.admin())
                 .body(Map.of("name", "Renamed through the API", "category", "lighting")).exchange()
                 .expectStatus().isOk();
 
@@ -108,6 +115,7 @@ class CachedReadsHttpTests {
     private Product createProduct() {
         String sku = "CACHE-" + UUID.randomUUID().toString().substring(0, 8).toUpperCase();
         return http.post().uri("/api/catalog/products").contentType(MediaType.APPLICATION_JSON)
+                .header(HttpHeaders.AUTHORIZATION, tokens.admin())
                 .body(Map.of("sku", sku, "name", "Cached " + sku, "category", "lighting",
                         "price", Map.of("amount", 5, "currency", "EUR")))
                 .exchange().expectStatus().isCreated()

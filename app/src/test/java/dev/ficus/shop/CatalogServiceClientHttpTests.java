@@ -3,32 +3,43 @@ package dev.ficus.shop;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import com.sun.net.httpserver.HttpServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
+import tools.jackson.databind.json.JsonMapper;
+
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.resttestclient.autoconfigure.AutoConfigureRestTestClient;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.context.annotation.Import;
+import org.springframework.http.HttpHeaders;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.servlet.client.RestTestClient;
+
+import dev.ficus.shop.catalog.Catalog;
+import dev.ficus.toolkit.identity.IdentityProperties;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * With catalog reads cut over to catalog-service, the shop's client of the service: its requests
- * carry the caller's trace, and the service's answers, refusals included, reach the shop's own
- * callers exactly as the module's would. The service here is a plain HTTP server that records what
+ * carry the caller's trace and identity (the caller's own token, relayed; none for an anonymous
+ * caller; the shop's own outside any request), and the service's answers, refusals included, reach
+ * the shop's own callers exactly as the module's would. The service here is a plain HTTP server that records what
  * it receives and answers as catalog-service does.
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
 @AutoConfigureRestTestClient
+@Import(ShopTokens.class)
 class CatalogServiceClientHttpTests {
 
     private static final String TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736";
@@ -78,6 +89,45 @@ class CatalogServiceClientHttpTests {
 
     @Autowired
     RestTestClient http;
+
+    @Autowired
+    ShopTokens tokens;
+
+    @Autowired
+    Catalog catalog;
+
+    @Autowired
+    IdentityProperties identity;
+
+    @Test
+    void theCallersOwnTokenIsRelayedToTheService() {
+        String customer = tokens.customer(UUID.randomUUID());
+
+        http.get().uri("/api/catalog/products/sku/SVC-1").header(HttpHeaders.AUTHORIZATION, customer).exchange()
+                .expectStatus().isOk();
+
+        assertThat(received.getLast().get("Authorization")).containsExactly(customer);
+    }
+
+    @Test
+    void anAnonymousCallerIsAnonymousAtTheServiceToo() {
+        http.get().uri("/api/catalog/products/sku/SVC-1").exchange().expectStatus().isOk();
+
+        assertThat(received.getLast()).doesNotContainKey("Authorization");
+    }
+
+    @Test
+    void aCallOutsideAnyRequestCarriesTheShopsOwnIdentity() {
+        assertThat(catalog.findBySku("SVC-1")).hasValueSatisfying(product ->
+                assertThat(product.name()).isEqualTo("From the service"));
+
+        String relayed = received.getLast().get("Authorization").getFirst();
+        assertThat(relayed).startsWith("Bearer ");
+        Map<String, Object> claims = JsonMapper.builder().build().readValue(Base64.getUrlDecoder()
+                .decode(relayed.substring("Bearer ".length()).split("\\.")[1]), Map.class);
+        assertThat(claims).containsEntry("sub", "ficus-shop").containsEntry("iss", identity.issuer())
+                .containsEntry("roles", List.of("catalog-admin"));
+    }
 
     @Test
     void theServiceAnswersAndItsRequestCarriesTheCallersTrace() {

@@ -8,6 +8,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.test.web.servlet.client.RestTestClient;
 
@@ -26,6 +27,9 @@ class CheckoutHttpTests {
 
     @Autowired
     RestTestClient http;
+
+    @Autowired
+    ShopTokens tokens;
 
     @Test
     void anOrderWithStockIsConfirmedAndReservesIt() {
@@ -73,6 +77,7 @@ class CheckoutHttpTests {
         Order before = placeOrder(customer.id(), lamp.sku(), 1);
 
         http.put().uri("/api/catalog/products/{id}/price", lamp.id()).contentType(MediaType.APPLICATION_JSON)
+                .header(HttpHeaders.AUTHORIZATION, tokens.admin())
                 .body(Map.of("amount", 12.5, "currency", "EUR")).exchange()
                 .expectStatus().isOk().expectBody().jsonPath("$.price.amount").isEqualTo(12.5);
         Order after = placeOrder(customer.id(), lamp.sku(), 1);
@@ -87,11 +92,12 @@ class CheckoutHttpTests {
         Product lamp = createProduct("24.90", 5);
         String key = UUID.randomUUID().toString();
         var request = Map.of("customerId", customer.id(), "lines", List.of(Map.of("sku", lamp.sku(), "quantity", 2)));
+        String buyer = tokens.customer(customer.id());
 
-        Order first = http.post().uri("/api/orders").header("Idempotency-Key", key)
+        Order first = http.post().uri("/api/orders").header("Idempotency-Key", key).header(HttpHeaders.AUTHORIZATION, buyer)
                 .contentType(MediaType.APPLICATION_JSON).body(request).exchange()
                 .expectStatus().isCreated().expectBody(Order.class).returnResult().getResponseBody();
-        Order retried = http.post().uri("/api/orders").header("Idempotency-Key", key)
+        Order retried = http.post().uri("/api/orders").header("Idempotency-Key", key).header(HttpHeaders.AUTHORIZATION, buyer)
                 .contentType(MediaType.APPLICATION_JSON).body(request).exchange()
                 .expectStatus().isCreated()
                 .expectHeader().location("/api/orders/" + first.id())
@@ -102,13 +108,13 @@ class CheckoutHttpTests {
         http.get().uri("/api/inventory/stock/{sku}", lamp.sku()).exchange()
                 .expectBody(StockLevel.class).isEqualTo(new StockLevel(lamp.sku(), 5, 2, 3));
         // The same key with another request is refused; a malformed key is a bad request.
-        http.post().uri("/api/orders").header("Idempotency-Key", key).contentType(MediaType.APPLICATION_JSON)
+        http.post().uri("/api/orders").header("Idempotency-Key", key).header(HttpHeaders.AUTHORIZATION, buyer).contentType(MediaType.APPLICATION_JSON)
                 .body(Map.of("customerId", customer.id(), "lines", List.of(Map.of("sku", lamp.sku(), "quantity", 1))))
                 .exchange()
                 .expectStatus().isEqualTo(422)
                 .expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON)
                 .expectBody().jsonPath("$.type").isEqualTo("urn:problem-type:idempotency-key-reused");
-        http.post().uri("/api/orders").header("Idempotency-Key", "a key with spaces")
+        http.post().uri("/api/orders").header("Idempotency-Key", "a key with spaces").header(HttpHeaders.AUTHORIZATION, buyer)
                 .contentType(MediaType.APPLICATION_JSON).body(request).exchange()
                 .expectStatus().isBadRequest()
                 .expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON);
@@ -125,6 +131,7 @@ class CheckoutHttpTests {
     private Product createProduct(String price, int stock) {
         String sku = "LAMP-" + UUID.randomUUID().toString().substring(0, 8).toUpperCase();
         var created = http.post().uri("/api/catalog/products").contentType(MediaType.APPLICATION_JSON)
+                .header(HttpHeaders.AUTHORIZATION, tokens.admin())
                 .body(Map.of("sku", sku, "name", "Lamp " + sku, "category", "lighting",
                         "price", Map.of("amount", price, "currency", "EUR")))
                 .exchange()
@@ -134,6 +141,7 @@ class CheckoutHttpTests {
         assertThat(created.getResponseHeaders().getLocation()).hasToString("/api/catalog/products/" + product.id());
         if (stock > 0) {
             http.post().uri("/api/inventory/stock/{sku}/restock", sku).contentType(MediaType.APPLICATION_JSON)
+                    .header(HttpHeaders.AUTHORIZATION, tokens.admin())
                     .body(Map.of("quantity", stock)).exchange()
                     .expectStatus().isOk();
         }
@@ -142,6 +150,7 @@ class CheckoutHttpTests {
 
     private Order placeOrder(UUID customerId, String sku, int quantity) {
         return http.post().uri("/api/orders").contentType(MediaType.APPLICATION_JSON)
+                .header(HttpHeaders.AUTHORIZATION, tokens.customer(customerId))
                 .body(Map.of("customerId", customerId, "lines", List.of(Map.of("sku", sku, "quantity", quantity))))
                 .exchange()
                 .expectStatus().isCreated()
@@ -150,7 +159,8 @@ class CheckoutHttpTests {
 
     private Order awaitDecision(Order order) {
         return await().atMost(Duration.ofSeconds(20)).until(
-                () -> http.get().uri("/api/orders/{id}", order.id()).exchange()
+                () -> http.get().uri("/api/orders/{id}", order.id())
+                        .header(HttpHeaders.AUTHORIZATION, tokens.customer(order.customerId())).exchange()
                         .expectStatus().isOk()
                         .expectBody(Order.class).returnResult().getResponseBody(),
                 current -> current.status() != OrderStatus.PENDING);

@@ -14,6 +14,7 @@ import org.springframework.amqp.core.MessageProperties;
 import org.springframework.amqp.rabbit.connection.ConnectionFactory;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -50,6 +51,9 @@ class InventoryRoutingHttpTests {
 
     @Autowired
     RestTestClient http;
+
+    @Autowired
+    ShopTokens tokens;
 
     @Autowired
     JdbcClient jdbc;
@@ -150,6 +154,7 @@ class InventoryRoutingHttpTests {
     private Product createProduct() {
         String sku = "LAMP-" + UUID.randomUUID().toString().substring(0, 8).toUpperCase();
         Product product = http.post().uri("/api/catalog/products").contentType(MediaType.APPLICATION_JSON)
+                .header(HttpHeaders.AUTHORIZATION, tokens.admin())
                 .body(Map.of("sku", sku, "name", "Lamp " + sku, "category", "lighting",
                         "price", Map.of("amount", "24.90", "currency", "EUR")))
                 .exchange().expectStatus().isCreated()
@@ -159,6 +164,7 @@ class InventoryRoutingHttpTests {
 
     private Order placeOrder(UUID customerId, String sku, int quantity) {
         return http.post().uri("/api/orders").contentType(MediaType.APPLICATION_JSON)
+                .header(HttpHeaders.AUTHORIZATION, tokens.customer(customerId))
                 .body(Map.of("customerId", customerId, "lines", List.of(Map.of("sku", sku, "quantity", quantity))))
                 .exchange().expectStatus().isCreated()
                 .expectBody(Order.class).returnResult().getResponseBody();
@@ -166,7 +172,8 @@ class InventoryRoutingHttpTests {
 
     private Order awaitDecision(Order order) {
         return await().atMost(Duration.ofSeconds(20)).until(
-                () -> http.get().uri("/api/orders/{id}", order.id()).exchange().expectStatus().isOk()
+                () -> http.get().uri("/api/orders/{id}", order.id())
+                        .header(HttpHeaders.AUTHORIZATION, tokens.customer(order.customerId())).exchange().expectStatus().isOk()
                         .expectBody(Order.class).returnResult().getResponseBody(),
                 current -> current.status() != OrderStatus.PENDING);
     }

@@ -50,7 +50,7 @@ class OperationsHttpTests {
     }
 
     @Test
-    void theModulithEndpointDescribesTheFourModules() {
+    void theModulithEndpointDescribesTheModules() {
         http.get().uri("/actuator/modulith").headers(headers -> headers.setBasicAuth("ops", "test-secret")).exchange()
                 .expectStatus().isOk()
                 .expectBody()

@@ -43,7 +43,7 @@ class ArchitectureRulesTest {
     @Test
     void importsTheApplicationEveryModuleAndTheToolkit() {
         assertThat(CODE.contain(FicusApplication.class)).isTrue();
-        assertThat(modulesUnder(SHOP, CODE)).containsExactlyInAnyOrder("catalog", "customers", "inventory", "orders");
+        assertThat(modulesUnder(SHOP, CODE)).containsExactlyInAnyOrder("catalog", "customers", "identity", "inventory", "orders");
         for (String module : modulesUnder(SHOP, CODE)) {
             assertThat(CODE.stream().map(JavaClass::getPackageName))
                     .as("packages imported from module %s", module)

@@ -27,7 +27,7 @@ class MigrationSchemaTest {
         MigrationScripts migrations = MigrationScripts.under("db/migration");
 
         // Guards against passing because nothing was found.
-        assertThat(MODULE_SCHEMAS).containsExactlyInAnyOrder("catalog", "customers", "inventory", "orders");
+        assertThat(MODULE_SCHEMAS).containsExactlyInAnyOrder("catalog", "customers", "identity", "inventory", "orders");
         assertThat(migrations.schemas()).containsAll(MODULE_SCHEMAS);
         assertThat(migrations.foreignSchemaReferences(MODULE_SCHEMAS)).isEmpty();
     }

@@ -32,7 +32,7 @@ class ModularityTests {
     @Test
     void modulesKeepTheirBoundaries() {
         assertThat(MODULES.stream().map(ApplicationModule::getName))
-                .containsExactlyInAnyOrder("catalog", "customers", "inventory", "orders");
+                .containsExactlyInAnyOrder("catalog", "customers", "identity", "inventory", "orders");
         MODULES.verify();
     }
 

@@ -5,6 +5,7 @@ import java.net.URI;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
 import dev.ficus.contracts.catalog.CatalogApiContract;
+import dev.ficus.contracts.identity.TestIssuer;
 
 /** The extracted service keeps the catalog API contract, exactly like the shop's catalog module. */
 @CatalogServiceTest
@@ -16,5 +17,10 @@ class CatalogServiceContractTests extends CatalogApiContract {
     @Override
     protected URI baseUrl() {
         return URI.create("http://127.0.0.1:" + port);
+    }
+
+    @Override
+    protected TestIssuer issuer() {
+        return ServiceTokens.ISSUER;
     }
 }

@@ -7,6 +7,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
@@ -45,6 +46,7 @@ class ProductStorageTests {
         HttpResponse<String> created = HttpClient.newHttpClient().send(HttpRequest.newBuilder()
                         .uri(URI.create("http://127.0.0.1:" + port + "/api/catalog/products"))
                         .header("Content-Type", "application/json")
+                        .header("Authorization", "Bearer " + ServiceTokens.ISSUER.token("storage-admin", Set.of("catalog-admin")))
                         .POST(HttpRequest.BodyPublishers.ofString("""
                                 {"sku": "%s", "name": "Stored", "category": "tools",
                                  "price": {"amount": 7.5, "currency": "CHF"}}""".formatted(sku)))

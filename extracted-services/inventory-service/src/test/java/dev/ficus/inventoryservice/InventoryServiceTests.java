@@ -7,9 +7,11 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.Set;
 import java.util.UUID;
 
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import tools.jackson.databind.JsonNode;
@@ -32,7 +34,9 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
+import dev.ficus.contracts.identity.TestIssuer;
 import dev.ficus.contracts.inventory.InventoryEvents;
+import dev.ficus.contracts.inventory.StockAccessContract;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -49,9 +53,28 @@ class InventoryServiceTests {
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
+    /** Stands in for the shop as the issuer: the service fetches its keys as it fetches the shop's. */
+    private static final TestIssuer ISSUER = TestIssuer.generated("ficus-shop", "ficus-api");
+
     @DynamicPropertySource
     static void exchange(DynamicPropertyRegistry registry) {
         registry.add("ficus.messaging.exchange", () -> EXCHANGE);
+        registry.add("ficus.identity.jwk-set-uri", () -> ISSUER.serveJwks().toString());
+    }
+
+    /** The service keeps the stock API's access rules, exactly like the shop's inventory module. */
+    @Nested
+    class WhoMayUseTheStockApi extends StockAccessContract {
+
+        @Override
+        protected URI baseUrl() {
+            return uri("");
+        }
+
+        @Override
+        protected TestIssuer issuer() {
+            return ISSUER;
+        }
     }
 
     @LocalServerPort
@@ -224,6 +247,7 @@ class InventoryServiceTests {
 
     private HttpResponse<String> post(String path, String json) throws Exception {
         return HTTP.send(HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/json")
+                .header("Authorization", "Bearer " + ISSUER.token("test-admin", Set.of("catalog-admin")))
                 .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
     }
 

@@ -32,6 +32,9 @@ import tools.jackson.databind.json.JsonMapper;
 
 import org.junit.jupiter.api.Test;
 
+import dev.ficus.contracts.identity.AccessMatrix;
+import dev.ficus.contracts.identity.TestIssuer;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -69,6 +72,15 @@ public abstract class CatalogApiContract {
 
     /** Where the catalog implementation under test listens, such as {@code http://127.0.0.1:8080}. */
     protected abstract URI baseUrl();
+
+    /**
+     * Signs tokens the implementation under test accepts: the shop's issuer (its own key), or the
+     * issuer whose keys the service was pointed at. Changes are made with a {@code catalog-admin}
+     * token of it; the authorization matrix uses every kind it makes.
+     */
+    protected abstract TestIssuer issuer();
+
+    private String adminToken;
 
     // --- Creating and reading ---------------------------------------------------------------
 
@@ -550,6 +562,50 @@ public abstract class CatalogApiContract {
         assertThat(get(PRODUCTS + "/sku/" + sku("HUGE")).status()).isEqualTo(404);
     }
 
+    // --- Who may do what ----------------------------------------------------------------------
+
+    /**
+     * Each endpoint, for each caller ({@link AccessMatrix#callers}): anyone reads; only
+     * {@code catalog-admin} changes (anonymous: 401, any other role: 403); a token that is not good
+     * is 401 everywhere, open reads included. Every refusal is a problem, and nothing refused was done.
+     */
+    @Test
+    public void theAuthorizationMatrixHoldsForEveryEndpointAndEveryCaller() {
+        JsonNode product = create(sku("AUTHZ"), "Guarded", "tools", "7.00");
+        JsonNode withdrawn = create(sku("AUTHZ-OFF"), "Guarded too", "tools", "7.00");
+        String path = PRODUCTS + "/" + id(product);
+        List<AccessMatrix.Caller> callers = AccessMatrix.callers(issuer());
+        String admin = "catalog-admin";
+
+        List<String> differences = AccessMatrix.differences(callers, caller -> List.of(
+                new AccessMatrix.Endpoint("read by id", "GET", path, null, null, 200),
+                new AccessMatrix.Endpoint("read by SKU", "GET", PRODUCTS + "/sku/" + product.get("sku").stringValue(),
+                        null, null, 200),
+                new AccessMatrix.Endpoint("search", "GET", PRODUCTS + "?q=" + token.toLowerCase(Locale.ROOT), null, null, 200),
+                new AccessMatrix.Endpoint("create", "POST", PRODUCTS, """
+                        {"sku": "%s", "name": "Made", "category": "tools", "price": {"amount": 1, "currency": "EUR"}}"""
+                        .formatted(sku("AUTHZ-C" + callers.indexOf(caller))), admin, 201),
+                new AccessMatrix.Endpoint("update", "PUT", path, """
+                        {"name": "Guarded", "category": "tools"}""", admin, 200),
+                new AccessMatrix.Endpoint("change price", "PUT", path + "/price", """
+                        {"amount": 7.00, "currency": "EUR"}""", admin, 200),
+                new AccessMatrix.Endpoint("deactivate", "POST", PRODUCTS + "/" + id(withdrawn) + "/deactivate", null,
+                        admin, 200)),
+                (method, target, body, headers) -> {
+                    Answer answer = exchange(method, target, body, headers);
+                    return new AccessMatrix.Answer(answer.status(), answer.mediaType(), answer.body(),
+                            answer.header("WWW-Authenticate").isPresent());
+                });
+
+        assertThat(differences).as("cells of the authorization matrix that differ from the rules").isEmpty();
+        // Nothing refused was done: one update (the admin's), the same price; one product created.
+        assertThat(getById(product).json().get("version").longValue()).isEqualTo(1);
+        for (AccessMatrix.Caller caller : callers) {
+            assertThat(get(PRODUCTS + "/sku/" + sku("AUTHZ-C" + callers.indexOf(caller))).status()).as(caller.name())
+                    .isEqualTo(caller.name().equals(admin) ? 200 : 404);
+        }
+    }
+
     // --- Helpers ----------------------------------------------------------------------------
 
     /** An answer as received: status, headers and the body as text. */
@@ -665,7 +721,17 @@ public abstract class CatalogApiContract {
         return send("PUT", path, json, Map.of("Content-Type", "application/json"));
     }
 
+    /** As {@code catalog-admin}, unless the headers carry a token. */
     private Answer send(String method, String path, String body, Map<String, String> headers) {
+        Map<String, String> withToken = new LinkedHashMap<>(headers);
+        if (adminToken == null) {
+            adminToken = issuer().token("contract-admin", Set.of("catalog-admin"));
+        }
+        withToken.putIfAbsent("Authorization", "Bearer " + adminToken);
+        return exchange(method, path, body, withToken);
+    }
+
+    private Answer exchange(String method, String path, String body, Map<String, String> headers) {
         HttpRequest.Builder request = HttpRequest.newBuilder(baseUrl().resolve(path))
                 .timeout(Duration.ofSeconds(30))
                 .header("Accept", "application/json, application/problem+json")

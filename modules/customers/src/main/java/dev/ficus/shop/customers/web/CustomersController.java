@@ -6,6 +6,8 @@ import java.util.UUID;
 import jakarta.validation.Valid;
 
 import org.springframework.http.ResponseEntity;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -18,6 +20,7 @@ import dev.ficus.shop.customers.Customer;
 import dev.ficus.shop.customers.CustomerNotFound;
 import dev.ficus.shop.customers.CustomerProfile;
 import dev.ficus.shop.customers.Customers;
+import dev.ficus.toolkit.identity.IdentityClaims;
 
 @RestController
 @RequestMapping("/api/customers")
@@ -36,12 +39,17 @@ class CustomersController {
     }
 
     @GetMapping("/{id}")
-    Customer byId(@PathVariable UUID id) {
-        return customers.findById(id).orElseThrow(() -> new CustomerNotFound(id));
+    Customer byId(@PathVariable UUID id, @AuthenticationPrincipal Jwt caller) {
+        return customers.findById(own(id, caller)).orElseThrow(() -> new CustomerNotFound(id));
     }
 
     @PutMapping("/{id}")
-    Customer update(@PathVariable UUID id, @Valid @RequestBody CustomerProfile profile) {
-        return customers.update(id, profile);
+    Customer update(@PathVariable UUID id, @Valid @RequestBody CustomerProfile profile, @AuthenticationPrincipal Jwt caller) {
+        return customers.update(own(id, caller), profile);
+    }
+
+    /** A customer sees their own profile only; any other is not found, so that ids cannot be probed. */
+    private static UUID own(UUID id, Jwt caller) {
+        return IdentityClaims.customerId(caller).filter(id::equals).orElseThrow(() -> new CustomerNotFound(id));
     }
 }

@@ -7,6 +7,8 @@ import jakarta.validation.Valid;
 import jakarta.validation.constraints.Pattern;
 
 import org.springframework.http.ResponseEntity;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -19,6 +21,7 @@ import dev.ficus.shop.orders.Order;
 import dev.ficus.shop.orders.OrderNotFound;
 import dev.ficus.shop.orders.Orders;
 import dev.ficus.shop.orders.PlaceOrder;
+import dev.ficus.toolkit.identity.IdentityClaims;
 
 @RestController
 @RequestMapping("/api/orders")
@@ -39,13 +42,20 @@ class OrdersController {
     ResponseEntity<Order> place(@Valid @RequestBody PlaceOrder request,
             @RequestHeader(name = "Idempotency-Key", required = false)
             @Pattern(regexp = "[\\x21-\\x7E]{1,255}", message = "must be 1 to 255 visible ASCII characters")
-            String idempotencyKey) {
+            String idempotencyKey,
+            @AuthenticationPrincipal Jwt caller) {
+        if (!IdentityClaims.customerId(caller).map(request.customerId()::equals).orElse(false)) {
+            throw new OrderForSomeoneElse();
+        }
         Order order = orders.place(request, idempotencyKey);
         return ResponseEntity.created(URI.create("/api/orders/" + order.id())).body(order);
     }
 
+    /** A customer sees their own orders only; any other is not found, so that ids cannot be probed. */
     @GetMapping("/{id}")
-    Order byId(@PathVariable UUID id) {
-        return orders.findById(id).orElseThrow(() -> new OrderNotFound(id));
+    Order byId(@PathVariable UUID id, @AuthenticationPrincipal Jwt caller) {
+        return orders.findById(id)
+                .filter(order -> IdentityClaims.customerId(caller).map(order.customerId()::equals).orElse(false))
+                .orElseThrow(() -> new OrderNotFound(id));
     }
 }

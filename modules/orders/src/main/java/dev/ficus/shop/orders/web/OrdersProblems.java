@@ -20,6 +20,11 @@ class OrdersProblems {
         return Problems.of(HttpStatus.NOT_FOUND, "order-not-found", e.getMessage());
     }
 
+    @ExceptionHandler
+    ProblemDetail forSomeoneElse(OrderForSomeoneElse e) {
+        return Problems.of(HttpStatus.FORBIDDEN, "order-for-someone-else", e.getMessage());
+    }
+
     /** The request was well-formed but names something that cannot be bought: 422, type e.g. unknown-customer. */
     @ExceptionHandler
     ProblemDetail refused(CheckoutRefused e) {

@@ -1,0 +1,45 @@
+package dev.ficus.shop.identity.web;
+
+import java.util.Map;
+
+import org.springframework.http.CacheControl;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+import dev.ficus.shop.identity.AccessToken;
+import dev.ficus.shop.identity.Accounts;
+import dev.ficus.shop.identity.TokenKeys;
+
+/**
+ * The token endpoint (RFC 6749, with the password grant: one {@code curl} logs a user in) and the
+ * public keys its tokens are checked with (a JWK set, RFC 7517), which extracted services fetch.
+ */
+@RestController
+class TokenController {
+
+    private final Accounts accounts;
+    private final TokenKeys keys;
+
+    TokenController(Accounts accounts, TokenKeys keys) {
+        this.accounts = accounts;
+        this.keys = keys;
+    }
+
+    @PostMapping(path = "/oauth2/token", consumes = MediaType.APPLICATION_FORM_URLENCODED_VALUE)
+    ResponseEntity<AccessToken> token(@RequestParam("grant_type") String grantType,
+            @RequestParam String username, @RequestParam String password) {
+        if (!"password".equals(grantType)) {
+            throw new UnsupportedGrant(grantType);
+        }
+        return ResponseEntity.ok().cacheControl(CacheControl.noStore()).body(accounts.login(username, password));
+    }
+
+    @GetMapping(path = "/oauth2/jwks", produces = MediaType.APPLICATION_JSON_VALUE)
+    ResponseEntity<Map<String, Object>> jwks() {
+        return ResponseEntity.ok().cacheControl(CacheControl.noCache()).body(keys.published());
+    }
+}
