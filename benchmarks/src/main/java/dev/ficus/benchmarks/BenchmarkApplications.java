@@ -3,9 +3,11 @@ package dev.ficus.benchmarks;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -22,8 +24,14 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 
 import dev.ficus.shop.FicusApplication;
 
-/** The applications the benchmarks measure, started as they run in production. */
+/**
+ * The applications the benchmarks measure, started as they run in production. Callers that write
+ * log in at the shop's token endpoint as one of its demo accounts (loaded with the demo data).
+ */
 final class BenchmarkApplications {
+
+    /** The password of every demo account: {@code catalog-admin}, {@code operator}, each demo customer's email. */
+    static final String DEMO_PASSWORD = "demo";
 
     private BenchmarkApplications() {
     }
@@ -69,8 +77,35 @@ final class BenchmarkApplications {
     }
 
     /**
+     * The setting that makes an extracted service check tokens against the keys the shop at
+     * {@code shopBase} publishes (it runs on a port of its own, not the default 8080).
+     */
+    static String tokensIssuedBy(String shopBase) {
+        return "--ficus.identity.jwk-set-uri=" + shopBase + "/oauth2/jwks";
+    }
+
+    /**
+     * Logs a demo account in at the shop's token endpoint ({@code POST /oauth2/token}, the password
+     * grant); its access token, good for 15 minutes at the shop and its services.
+     */
+    static String login(String base, String username) throws IOException, InterruptedException {
+        HttpRequest login = HttpRequest.newBuilder(URI.create(base + "/oauth2/token"))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("grant_type=password&username="
+                        + URLEncoder.encode(username, StandardCharsets.UTF_8) + "&password=" + DEMO_PASSWORD))
+                .build();
+        HttpResponse<String> answer = HttpClient.newHttpClient().send(login, HttpResponse.BodyHandlers.ofString());
+        if (answer.statusCode() != 200) {
+            throw new IllegalStateException("Could not log in as " + username + " (does the shop have the demo data?): "
+                    + answer.statusCode() + " " + answer.body());
+        }
+        return JsonMapper.builder().build().readTree(answer.body()).get("access_token").asString();
+    }
+
+    /**
      * catalog-service as its own process, from its executable jar, on its own embedded PostgreSQL,
-     * replicating the catalog from {@code shopJdbcUrl}; its output goes to benchmarks/target.
+     * replicating the catalog from {@code shopJdbcUrl}; its output goes to benchmarks/target. Where
+     * the shop runs, pass {@link #tokensIssuedBy} among the settings.
      */
     static Process startCatalogService(String shopJdbcUrl, int port, String... settings) throws IOException {
         return startCatalogService(false, shopJdbcUrl, port, settings);
@@ -140,15 +175,18 @@ final class BenchmarkApplications {
     }
 
     /**
-     * Creates products {@code BENCH-0001} … through the shop's API, waiting as long as it says
-     * when it answers 429 (it limits each client's writes); their ids, in order.
+     * Creates products {@code BENCH-0001} … through the shop's API as its demo {@code catalog-admin}
+     * (the shop needs the demo data), waiting as long as it says when it answers 429 (it limits each
+     * client's writes); their ids, in order.
      */
     static List<UUID> createProducts(String base, int count) throws IOException, InterruptedException {
         HttpClient http = HttpClient.newHttpClient();
+        String token = login(base, "catalog-admin");
         List<UUID> ids = new ArrayList<>();
         for (int i = 1; i <= count; i++) {
             HttpRequest create = HttpRequest.newBuilder(URI.create(base + "/api/catalog/products"))
                     .header("Content-Type", "application/json")
+                    .header("Authorization", "Bearer " + token)
                     .POST(HttpRequest.BodyPublishers.ofString("""
                             {"sku": "BENCH-%04d", "name": "Bench %d", "price": {"amount": 10.00, "currency": "EUR"},
                              "category": "bench"}""".formatted(i, i)))

@@ -78,7 +78,9 @@ final class CacheClusterBenchmark {
                     int port = BenchmarkApplications.freePort();
                     Process process = BenchmarkApplications.startShopProcess("cluster-shop-" + i, port,
                             "jdbc:postgresql://127.0.0.1:" + proxy.port() + "/benchmark_cluster",
-                            "--spring.datasource.hikari.connection-timeout=2000");
+                            "--spring.datasource.hikari.connection-timeout=2000",
+                            // The demo data, loaded by the first instance: its catalog admin creates the products.
+                            "--ficus.demo-data.external-database=" + (i == 1));
                     Instance instance = new Instance("instance " + i, port, proxy, process,
                             new PrometheusScrape(port, "bench", "bench"));
                     instances.add(instance);
@@ -237,6 +239,7 @@ final class CacheClusterBenchmark {
         report.target("reads older than max-staleness (5 s)", "0", Long.toString(staleTotal), staleTotal == 0);
     }
 
+    /** {@value #PRODUCTS} products of the benchmark's own, created by the demo catalog admin. */
     private static List<UUID> createProducts(Instance instance) throws IOException, InterruptedException {
         return BenchmarkApplications.createProducts(instance.base(), PRODUCTS);
     }

@@ -55,7 +55,8 @@ final class ControlRoomBenchmark {
                 "--ficus.routing.flags.bootstrap=classpath:routing-flags/shop-shadow.json",
                 "--ficus.control-room.modules.catalog.service-url=http://127.0.0.1:" + servicePort)) {
             Process service = BenchmarkApplications.startCatalogService(BenchmarkApplications.jdbcUrl(shop),
-                    servicePort, "--ficus.embedded-postgres.port=" + serviceDatabase);
+                    servicePort, "--ficus.embedded-postgres.port=" + serviceDatabase,
+                    BenchmarkApplications.tokensIssuedBy(BenchmarkApplications.base(shop)));
             try {
                 BenchmarkApplications.awaitReady("http://127.0.0.1:" + servicePort, service);
                 RoutingBenchmarks.awaitCopied(servicePort, 300);

@@ -40,7 +40,8 @@ import dev.ficus.toolkit.embeddedpostgres.EmbeddedPostgresServer;
  * Events between the shop and inventory-service, both running as processes from their jars, on the
  * machine's RabbitMQ (an exchange of the run's own): the outbox relay's throughput and its lag from
  * an event's commit to the broker's confirm, and the time from an order's placing to its decision,
- * in process and through inventory-service.
+ * in process and through inventory-service. Orders are placed by the demo customers, each with a
+ * token from the shop's token endpoint, logged in before the orders are timed.
  */
 final class EventsBenchmark {
 
@@ -59,6 +60,10 @@ final class EventsBenchmark {
     private final List<Integer> orderRates = List.of(20, 100, 500);
     private final String exchange = "bench-" + UUID.randomUUID().toString().substring(0, 8);
 
+    /** A demo customer, logged in: orders are placed for them, with their token. */
+    private record Customer(String id, String token) {
+    }
+
     EventsBenchmark(boolean quick) {
         this.step = Duration.ofSeconds(quick ? 10 : 20);
         this.relayRates = quick ? List.of(1_000, 5_000) : List.of(1_000, 2_500, 5_000, 10_000);
@@ -73,7 +78,7 @@ final class EventsBenchmark {
         int shopPort = BenchmarkApplications.freePort();
         String base = "http://127.0.0.1:" + shopPort;
         // Orders are limited as configured (8 at once, more wait briefly, then 503) but not per client: the
-        // benchmark is one client.
+        // benchmark's 25 customers order far more often than people would.
         List<String> shopSettings = List.of("--ficus.demo-data.external-database=true",
                 "--ficus.limits.classes.orders.requests-per-period=1000000",
                 "--ficus.messaging.exchange=" + exchange, "--ficus.messaging.consumers.expires=10m",
@@ -83,7 +88,7 @@ final class EventsBenchmark {
         try (Connection sql = DriverManager.getConnection(database.jdbcUrl(), database.username(), "")) {
             shop = startShop(shopPort, database, shopSettings, target.resolve("flags-in-process-backup.json"), null);
             plentyOfStock(sql);
-            List<String> customers = customers(sql);
+            List<Customer> customers = customers(sql, base);
             placeOrders(base, customers, 100, Duration.ofSeconds(5));
             Map<Integer, Map<String, Object>> inProcess = new LinkedHashMap<>();
             for (int rate : orderRates) {
@@ -115,12 +120,14 @@ final class EventsBenchmark {
             shop.waitFor(60, TimeUnit.SECONDS);
             int servicePort = BenchmarkApplications.freePort();
             int serviceDatabasePort = BenchmarkApplications.freePort();
-            service = startInventoryService(servicePort, serviceDatabasePort, database.jdbcUrl());
+            service = startInventoryService(servicePort, serviceDatabasePort, database.jdbcUrl(), base);
             BenchmarkApplications.awaitReady("http://127.0.0.1:" + servicePort, service);
             Path flags = target.resolve("flags-extracted.json");
             Files.writeString(flags, FLAGS);
             shop = startShop(shopPort, database, shopSettings, target.resolve("flags-extracted-backup.json"), flags);
             awaitWritesMoved(servicePort);
+            // Tokens live 15 minutes: fresh ones for the second half of the run.
+            customers = customers(sql, base);
             placeOrders(base, customers, 100, Duration.ofSeconds(5));
             Connection serviceSql = DriverManager.getConnection(
                     "jdbc:postgresql://127.0.0.1:" + serviceDatabasePort + "/inventory_service", "postgres", "");
@@ -167,7 +174,8 @@ final class EventsBenchmark {
         return shop;
     }
 
-    private Process startInventoryService(int port, int databasePort, String shopJdbcUrl) throws IOException {
+    private Process startInventoryService(int port, int databasePort, String shopJdbcUrl, String shopBase)
+            throws IOException {
         Path jar = Path.of("extracted-services/inventory-service/target/ficus-inventory-service-exec.jar");
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing: run `mvn -q -DskipTests package` in the project root");
@@ -176,6 +184,7 @@ final class EventsBenchmark {
                 "--server.port=" + port,
                 "--ficus.embedded-postgres.data-directory=", "--ficus.embedded-postgres.port=" + databasePort,
                 "--ficus.replication.source.url=" + shopJdbcUrl,
+                BenchmarkApplications.tokensIssuedBy(shopBase),
                 "--ficus.messaging.exchange=" + exchange, "--ficus.messaging.consumers.expires=10m",
                 "--ficus.messaging.partitions=" + PARTITIONS,
                 "--spring.security.user.name=bench", "--spring.security.user.password=bench",
@@ -205,11 +214,12 @@ final class EventsBenchmark {
         sql.createStatement().executeUpdate("update inventory.stock set on_hand = on_hand + 10000000");
     }
 
-    private static List<String> customers(Connection sql) throws SQLException {
-        List<String> customers = new ArrayList<>();
-        try (ResultSet rows = sql.createStatement().executeQuery("select id::text from customers.customers")) {
+    /** Every demo customer, logged in with their email and the demo password. */
+    private static List<Customer> customers(Connection sql, String base) throws Exception {
+        List<Customer> customers = new ArrayList<>();
+        try (ResultSet rows = sql.createStatement().executeQuery("select id::text, email from customers.customers")) {
             while (rows.next()) {
-                customers.add(rows.getString(1));
+                customers.add(new Customer(rows.getString(1), BenchmarkApplications.login(base, rows.getString(2))));
             }
         }
         return customers;
@@ -218,8 +228,11 @@ final class EventsBenchmark {
     /** Answers other than 201 of the last run of orders, by status. */
     private static final Map<Integer, java.util.concurrent.atomic.AtomicInteger> refused = new ConcurrentHashMap<>();
 
-    /** Orders at a steady rate for a while, each from a thread of its own; the ids of those placed (201). */
-    private static Set<UUID> placeOrders(String base, List<String> customers, int rate, Duration duration)
+    /**
+     * Orders at a steady rate for a while, each from a thread of its own, each by a random customer
+     * for themselves; the ids of those placed (201).
+     */
+    private static Set<UUID> placeOrders(String base, List<Customer> customers, int rate, Duration duration)
             throws InterruptedException {
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         Set<UUID> placed = ConcurrentHashMap.newKeySet();
@@ -233,12 +246,13 @@ final class EventsBenchmark {
                 LockSupport.parkNanos(start + i * interval - System.nanoTime());
                 clients.submit(() -> {
                     ThreadLocalRandom random = ThreadLocalRandom.current();
+                    Customer customer = customers.get(random.nextInt(customers.size()));
                     String body = """
                             {"customerId": "%s", "lines": [{"sku": "SKU-%04d", "quantity": %d}]}"""
-                            .formatted(customers.get(random.nextInt(customers.size())), 1 + random.nextInt(300),
-                                    1 + random.nextInt(3));
+                            .formatted(customer.id(), 1 + random.nextInt(300), 1 + random.nextInt(3));
                     HttpRequest order = HttpRequest.newBuilder(URI.create(base + "/api/orders"))
                             .header("Content-Type", "application/json")
+                            .header("Authorization", "Bearer " + customer.token())
                             .POST(HttpRequest.BodyPublishers.ofString(body)).build();
                     HttpResponse<String> answer = http.send(order, HttpResponse.BodyHandlers.ofString());
                     if (answer.statusCode() == 201) {

@@ -121,7 +121,7 @@ final class RoutingBenchmarks {
              ConfigurableApplicationContext shadowing = BenchmarkApplications.startShop(service,
                      "--ficus.routing.flags.bootstrap=classpath:routing-flags/shop-shadow.json")) {
             Process catalogService = BenchmarkApplications.startCatalogService(true, BenchmarkApplications.jdbcUrl(plain),
-                    servicePort);
+                    servicePort, BenchmarkApplications.tokensIssuedBy(BenchmarkApplications.base(plain)));
             try {
                 BenchmarkApplications.awaitReady("http://127.0.0.1:" + servicePort, catalogService);
                 Map<Boolean, List<URI>> products = Map.of(false, BenchmarkApplications.productUrls(plain),

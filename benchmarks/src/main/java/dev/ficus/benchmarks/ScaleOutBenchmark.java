@@ -73,9 +73,11 @@ final class ScaleOutBenchmark {
                 0, "benchmark_scale", Duration.ofSeconds(60), Map.of()))) {
             jdbcUrl = postgres.jdbcUrl();
             try {
-                // The first instance creates the schemas and loads the demo data; the AOT cache is
-                // then recorded against that database, as cluster/run does.
-                Shop first = start(Launch.JAR, true);
+                // The first instance creates the schemas and loads the demo data, whose catalog-admin
+                // account creates the products below; the AOT cache is then recorded against that
+                // database, as cluster/run does.
+                Shop first = start(Launch.JAR, true, BenchmarkApplications.freePort(),
+                        "--ficus.demo-data.external-database=true");
                 shops.add(first);
                 recordAotCache();
                 for (int i = 0; i < 2; i++) {
@@ -146,8 +148,8 @@ final class ScaleOutBenchmark {
     }
 
     /**
-     * 300 products, as many as the demo shop has, read by id and by SKU (600 paths); every
-     * instance reads each once, so that what follows is cache hits.
+     * 300 products, as many as the demo shop has, created by its catalog admin and read by id and
+     * by SKU (600 paths); every instance reads each once, so that what follows is cache hits.
      */
     private List<URI> products(List<Shop> shops) throws Exception {
         List<UUID> ids = BenchmarkApplications.createProducts(shops.getFirst().base(), 300);

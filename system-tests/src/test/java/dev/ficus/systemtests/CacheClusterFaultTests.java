@@ -50,7 +50,9 @@ import static org.awaitility.Awaitility.await;
  * instance is read; during each fault every answered read is checked against the database: none
  * may be older than {@code max-staleness} (5 s, the default). After each fault every instance that
  * is up must serve, from its caches, exactly what the database holds: no eviction was missed.
- * Measured takeover times go to {@code target/cache-cluster-faults.txt}.
+ * Measured takeover times go to {@code target/cache-cluster-faults.txt}. The products the test
+ * watches are created by the demo {@code catalog-admin}, loaded with the demo data by the first
+ * instance.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -95,15 +97,19 @@ class CacheClusterFaultTests {
                             "--spring.datasource.url=jdbc:postgresql://127.0.0.1:" + proxy.port() + "/ficus",
                             "--spring.datasource.username=postgres",
                             "--spring.datasource.hikari.connection-timeout=2000",
-                            "--spring.security.user.name=ops", "--spring.security.user.password=secret"))));
+                            "--spring.security.user.name=ops", "--spring.security.user.password=secret",
+                            // The demo data and its accounts, loaded by the first instance, which starts
+                            // alone: the database is the test's own.
+                            "--ficus.demo-data.external-database=" + (i == 1)))));
         }
         // The first creates the schemas; the others start together.
         instances.getFirst().process().start();
         awaitReady(instances.getFirst());
         instances.subList(1, 3).forEach(instance -> instance.process().start());
         instances.subList(1, 3).forEach(CacheClusterFaultTests::awaitReady);
+        Http admin = Login.catalogAdmin(instances.getFirst().http()).on(instances.getFirst().http());
         for (int i = 1; i <= 20; i++) {
-            Http.Response created = instances.getFirst().http().post("/api/catalog/products", """
+            Http.Response created = admin.post("/api/catalog/products", """
                     {"sku": "FAULT-%02d", "name": "Fault %d", "price": {"amount": 10.00, "currency": "EUR"},
                      "category": "faults"}""".formatted(i, i));
             assertThat(created.status()).as(created.body()).isEqualTo(201);

@@ -33,7 +33,8 @@ import static org.awaitility.Awaitility.await;
  * each on its own embedded PostgreSQL: the service's read copy follows the shop, dead-letters a row
  * it rejects and goes on, survives a {@code kill -9} in the middle of thousands of writes; writes
  * move to the service in one step while both sides are written, and the shop is kept current the
- * other way round, without changes bouncing between them.
+ * other way round, without changes bouncing between them. Products are changed by the demo
+ * {@code catalog-admin}, with a token from the shop, at the shop and at the service alike.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class CatalogExtractionTests {
@@ -49,6 +50,7 @@ class CatalogExtractionTests {
     private static Http service;
     private static JdbcClient shopDatabase;
     private static JdbcClient serviceDatabase;
+    private static Login admin;
 
     @BeforeAll
     static void startShopThenService() {
@@ -57,6 +59,7 @@ class CatalogExtractionTests {
         service = system.service;
         system.startShop("--ficus.replication.enabled=false");
         system.startService();
+        admin = Login.catalogAdmin(shop);
         shopDatabase = system.shopDatabase();
         serviceDatabase = system.serviceDatabase();
     }
@@ -75,10 +78,11 @@ class CatalogExtractionTests {
         JsonNode product = shop.get(PRODUCTS + "?size=1").json().get("items").get(0);
         String id = product.get("id").asString();
 
-        assertThat(shop.put(PRODUCTS + "/" + id + "/price", price("12.34")).status()).isEqualTo(200);
+        assertThat(admin.on(shop).put(PRODUCTS + "/" + id + "/price", price("12.34")).status()).isEqualTo(200);
         await().atMost(CATCH_UP).until(() -> amount(service, id).compareTo(new BigDecimal("12.34")) == 0);
 
-        Http.Response refused = service.put(PRODUCTS + "/" + id + "/price", price("1.00"));
+        // The caller may change prices; the service, a read copy, does not take writes.
+        Http.Response refused = admin.on(service).put(PRODUCTS + "/" + id + "/price", price("1.00"));
         assertThat(refused.status()).isEqualTo(409);
         assertThat(refused.contentType()).startsWith("application/problem+json");
         assertThat(refused.json().get("type").asString()).isEqualTo("urn:problem-type:writes-not-owned-here");
@@ -94,7 +98,7 @@ class CatalogExtractionTests {
         serviceDatabase.sql("insert into catalog.products (id, sku, name, price, currency, category, active, "
                 + "created_at, updated_at, version) values (gen_random_uuid(), 'POISON-1', 'stray', 1, 'EUR', 'stray', "
                 + "true, now(), now(), 0)").update();
-        Http.Response created = shop.post(PRODUCTS, """
+        Http.Response created = admin.on(shop).post(PRODUCTS, """
                 {"sku": "POISON-1", "name": "Poisoned", "price": {"amount": 3.00, "currency": "EUR"},
                  "category": "poison"}""");
         assertThat(created.status()).as(created.body()).isEqualTo(201);
@@ -102,7 +106,7 @@ class CatalogExtractionTests {
 
         // Changes after it still arrive, and the service stays ready.
         String other = shop.get(PRODUCTS + "?size=1&page=2").json().get("items").get(0).get("id").asString();
-        assertThat(shop.put(PRODUCTS + "/" + other + "/price", price("23.45")).status()).isEqualTo(200);
+        assertThat(admin.on(shop).put(PRODUCTS + "/" + other + "/price", price("23.45")).status()).isEqualTo(200);
         await().atMost(CATCH_UP).pollInterval(Duration.ofMillis(50))
                 .until(() -> amount(service, other).compareTo(new BigDecimal("23.45")) == 0);
         JsonNode status = admin(service).get("/actuator/replication").json();
@@ -157,6 +161,8 @@ class CatalogExtractionTests {
     void adminEndpointsNeedCredentialsAndExplainBadRequests() {
         assertThat(service.post("/actuator/replication/reconciliations", "{}").status()).isEqualTo(401);
         assertThat(service.post("/actuator/replication/phase", "{\"phase\":\"WRITES_MOVED\"}").status()).isEqualTo(401);
+        // A catalog admin is no operator.
+        assertProblem(admin.on(service).post("/actuator/replication/phase", "{\"phase\":\"WRITES_MOVED\"}"), 403);
 
         Http.Response unknownKey = admin(service).post("/actuator/replication/repairs",
                 "{\"table\":\"catalog.products\",\"key\":\"id=" + UUID.randomUUID() + "\"}");
@@ -257,11 +263,11 @@ class CatalogExtractionTests {
         }
 
         String sku = "MOVED-" + UUID.randomUUID().toString().substring(0, 8).toUpperCase();
-        assertThat(service.post(PRODUCTS, """
+        assertThat(admin.on(service).post(PRODUCTS, """
                 {"sku": "%s", "name": "Made in the service", "price": {"amount": 5.00, "currency": "EUR"},
                  "category": "moved"}""".formatted(sku)).status()).isEqualTo(201);
         await().atMost(CATCH_UP).until(() -> shop.get(PRODUCTS + "/sku/" + sku).status() == 200);
-        Http.Response refused = shop.post(PRODUCTS, """
+        Http.Response refused = admin.on(shop).post(PRODUCTS, """
                 {"sku": "%s-2", "name": "Made in the shop", "price": {"amount": 5.00, "currency": "EUR"},
                  "category": "moved"}""".formatted(sku));
         assertThat(refused.status()).as(refused.body()).isEqualTo(409);
@@ -280,8 +286,8 @@ class CatalogExtractionTests {
 
     /**
      * Changes the prices of some products through one application's API, one after another, as fast
-     * as it answers: remembers the last price it accepted per product, and counts refusals of the
-     * expected kind; anything else is unexpected.
+     * as it answers, as the catalog admin: remembers the last price it accepted per product, and
+     * counts refusals of the expected kind; anything else is unexpected.
      */
     private static final class Writer implements AutoCloseable {
 
@@ -297,7 +303,8 @@ class CatalogExtractionTests {
                 for (int write = 1; running.get(); write++) {
                     String id = products.get(write % products.size());
                     BigDecimal amount = BigDecimal.valueOf(write, 2);
-                    Http.Response response = application.put(PRODUCTS + "/" + id + "/price", price(amount.toPlainString()));
+                    Http.Response response = admin.on(application).put(PRODUCTS + "/" + id + "/price",
+                            price(amount.toPlainString()));
                     if (response.status() == 200) {
                         lastAccepted.put(id, amount);
                         accepted.incrementAndGet();

@@ -13,7 +13,10 @@ import java.util.Base64;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-/** JSON over HTTP to one of the running applications, as a client or as its operator. */
+/**
+ * JSON over HTTP to one of the running applications: anonymously, with a bearer token (a user of
+ * the shop, see {@link Login}), or as its operator (HTTP Basic).
+ */
 final class Http {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -33,9 +36,15 @@ final class Http {
         return new Http(port, null);
     }
 
+    /** A copy that sends HTTP Basic credentials: the operator's, for operations endpoints. */
     Http as(String user, String password) {
         return new Http(port, "Basic " + Base64.getEncoder()
                 .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /** A copy that sends this bearer token (one the shop issued) with every request. */
+    Http withToken(String token) {
+        return new Http(port, "Bearer " + token);
     }
 
     int port() {
@@ -43,15 +52,20 @@ final class Http {
     }
 
     Response get(String path, String... headers) {
-        return send("GET", path, null, headers);
+        return send("GET", path, null, null, headers);
     }
 
     Response post(String path, String json, String... headers) {
-        return send("POST", path, json, headers);
+        return send("POST", path, json, "application/json", headers);
     }
 
-    Response put(String path, String json) {
-        return send("PUT", path, json);
+    /** A form post ({@code application/x-www-form-urlencoded}), as to the token endpoint. */
+    Response postForm(String path, String form) {
+        return send("POST", path, form, "application/x-www-form-urlencoded");
+    }
+
+    Response put(String path, String json, String... headers) {
+        return send("PUT", path, json, "application/json", headers);
     }
 
     /** The status, or 0 if nothing answers. */
@@ -64,13 +78,13 @@ final class Http {
         }
     }
 
-    private Response send(String method, String path, String json, String... headers) {
+    private Response send(String method, String path, String body, String contentType, String... headers) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path))
                 .timeout(Duration.ofSeconds(60))
-                .method(method, json == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(json));
-        if (json != null) {
-            request.header("Content-Type", "application/json");
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body));
+        if (body != null) {
+            request.header("Content-Type", contentType);
         }
         if (authorization != null) {
             request.header("Authorization", authorization);

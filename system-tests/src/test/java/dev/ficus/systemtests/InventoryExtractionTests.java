@@ -34,7 +34,8 @@ import static org.awaitility.Awaitility.await;
  * its own kill -9, a broker restart, a duplicate and a poison message; then the flags cut the
  * reservations over while orders flow, the service takes the stock over, and it, the broker and the
  * shop (whose relay is publishing) are broken again. After each step every order is decided, and
- * reserved by exactly one side; the stock reserved is exactly what the confirmed orders hold.
+ * reserved by exactly one side; the stock reserved is exactly what the confirmed orders hold. Orders
+ * are placed by the demo customers, each logged in; the stock is restocked by the catalog admin.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class InventoryExtractionTests {
@@ -51,7 +52,7 @@ class InventoryExtractionTests {
     private static String extractedStrategy;
     private static JdbcClient shopDatabase;
     private static JdbcClient serviceDatabase;
-    private static List<String> customers;
+    private static List<Login> customers;
     private static final StringBuilder report = new StringBuilder();
 
     @BeforeAll
@@ -66,7 +67,8 @@ class InventoryExtractionTests {
         system.startInventoryService();
         shopDatabase = system.shopDatabase();
         serviceDatabase = system.inventoryDatabase();
-        customers = shopDatabase.sql("select id::text from customers.customers").query(String.class).list();
+        customers = shopDatabase.sql("select email from customers.customers order by email").query(String.class)
+                .list().stream().map(email -> Login.demo(system.shop, email)).toList();
         await().atMost(Duration.ofMinutes(2)).until(() -> reconciliation().path("tables").path(0).path("targetRows")
                 .asLong() > 0 && reconciliation().path("mismatches").asLong(-1) == 0);
     }
@@ -175,7 +177,8 @@ class InventoryExtractionTests {
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(system.shop.get(STOCK + "SKU-0001").json())
                 .isEqualTo(system.inventory.get(STOCK + "SKU-0001").json()));
         long onHand = system.inventory.get(STOCK + "SKU-0001").json().path("onHand").asLong();
-        assertThat(system.shop.post(STOCK + "SKU-0001/restock", "{\"quantity\": 7}").status()).isEqualTo(200);
+        assertThat(Login.catalogAdmin(system.shop).on(system.shop).post(STOCK + "SKU-0001/restock",
+                "{\"quantity\": 7}").status()).isEqualTo(200);
         assertThat(system.inventory.get(STOCK + "SKU-0001").json().path("onHand").asLong()).isEqualTo(onHand + 7);
     }
 

@@ -13,20 +13,21 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A stream of orders placed over HTTP by a few clients at once, each with an Idempotency-Key, for
- * random demo customers and SKUs (some sold out), until stopped. An order counts as placed only
- * when the shop answered 201; while the shop is down, its clients wait and try again.
+ * A stream of orders placed over HTTP by a few clients at once, each with an Idempotency-Key, by
+ * random demo customers (each logged in, ordering for themselves) for random SKUs (some sold out),
+ * until stopped. An order counts as placed only when the shop answered 201; while the shop is down,
+ * its clients wait and try again.
  */
 final class OrderStream implements AutoCloseable {
 
     final Set<UUID> placed = ConcurrentHashMap.newKeySet();
     final AtomicInteger refused = new AtomicInteger();
     private final Http shop;
-    private final List<String> customers;
+    private final List<Login> customers;
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final ExecutorService clients;
 
-    OrderStream(Http shop, List<String> customers, int clients) {
+    OrderStream(Http shop, List<Login> customers, int clients) {
         this.shop = shop;
         this.customers = List.copyOf(customers);
         this.clients = Executors.newFixedThreadPool(clients);
@@ -38,13 +39,14 @@ final class OrderStream implements AutoCloseable {
     private void placeUntilStopped() {
         ThreadLocalRandom random = ThreadLocalRandom.current();
         while (running.get()) {
-            String body = """
-                    {"customerId": "%s", "lines": [{"sku": "SKU-%04d", "quantity": %d}, {"sku": "SKU-%04d", "quantity": 1}]}"""
-                    .formatted(customers.get(random.nextInt(customers.size())), 1 + random.nextInt(300),
-                            1 + random.nextInt(3), 1 + random.nextInt(300));
+            Login customer = customers.get(random.nextInt(customers.size()));
             String key = UUID.randomUUID().toString();
             try {
-                Http.Response response = shop.post("/api/orders", body, "Idempotency-Key", key);
+                String body = """
+                        {"customerId": "%s", "lines": [{"sku": "SKU-%04d", "quantity": %d}, {"sku": "SKU-%04d", "quantity": 1}]}"""
+                        .formatted(customer.customerId(), 1 + random.nextInt(300), 1 + random.nextInt(3),
+                                1 + random.nextInt(300));
+                Http.Response response = customer.on(shop).post("/api/orders", body, "Idempotency-Key", key);
                 if (response.status() == 201) {
                     placed.add(UUID.fromString(response.json().get("id").asString()));
                 }

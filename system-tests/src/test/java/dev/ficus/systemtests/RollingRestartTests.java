@@ -38,7 +38,9 @@ import static org.awaitility.Awaitility.await;
  * under steady mixed traffic (reads, product writes, orders) while each instance in turn is told
  * to stop (SIGTERM), drains, exits, starts again and becomes ready: no request fails, and every
  * write that was answered as accepted is in the database afterwards. Then one is killed outright,
- * and a burst of orders beyond the limits is refused cleanly.
+ * and a burst of orders beyond the limits is refused cleanly. The first instance loads the demo
+ * data into the shared database: products are written by the demo {@code catalog-admin}, orders
+ * placed by a demo customer, each with a token from the shop's token endpoint (through the balancer).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -54,6 +56,8 @@ class RollingRestartTests {
     private Http balancer;
 
     private final List<String> skus = new ArrayList<>();
+    private Login admin;
+    private Login buyer;
     private String customer;
 
     private final AtomicLong requests = new AtomicLong();
@@ -104,14 +108,15 @@ class RollingRestartTests {
             return balancer.status("/actuator/health/readiness") == 200;
         });
 
-        customer = balancer.post("/api/customers", """
-                {"email": "rolling@example.org", "name": "Rolling Restart"}""").json().get("id").asString();
+        admin = Login.catalogAdmin(balancer);
+        buyer = Login.demo(balancer, "grace1@example.com");
+        customer = buyer.customerId();
         for (int i = 1; i <= 10; i++) {
             String sku = "ROLL-%02d".formatted(i);
-            assertThat(balancer.post("/api/catalog/products", """
+            assertThat(admin.on(balancer).post("/api/catalog/products", """
                     {"sku": "%s", "name": "Rolling %d", "price": {"amount": 5.00, "currency": "EUR"},
                      "category": "rolling"}""".formatted(sku, i)).status()).isEqualTo(201);
-            assertThat(balancer.post("/api/inventory/stock/" + sku + "/restock", """
+            assertThat(admin.on(balancer).post("/api/inventory/stock/" + sku + "/restock", """
                     {"quantity": 100000}""").status()).isEqualTo(200);
             skus.add(sku);
         }
@@ -188,10 +193,10 @@ class RollingRestartTests {
     @Order(3)
     void aBurstBeyondTheLimitsIsRefusedCleanlyAndOversellsNothing() throws Exception {
         String sku = "BURST-1";
-        assertThat(balancer.post("/api/catalog/products", """
+        assertThat(admin.on(balancer).post("/api/catalog/products", """
                 {"sku": "%s", "name": "Burst", "price": {"amount": 3.00, "currency": "EUR"}, "category": "rolling"}"""
                 .formatted(sku)).status()).isEqualTo(201);
-        assertThat(balancer.post("/api/inventory/stock/" + sku + "/restock", """
+        assertThat(admin.on(balancer).post("/api/inventory/stock/" + sku + "/restock", """
                 {"quantity": 25}""").status()).isEqualTo(200);
         String body = """
                 {"customerId": "%s", "lines": [{"sku": "%s", "quantity": 1}]}""".formatted(customer, sku);
@@ -199,6 +204,7 @@ class RollingRestartTests {
         record Answer(String key, Http.Response response, long millis) {
         }
         List<Answer> answers = new ArrayList<>();
+        Http asBuyer = buyer.on(balancer);
         try (var threads = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
             List<java.util.concurrent.Future<Answer>> sent = new ArrayList<>();
             for (int i = 0; i < 200; i++) {
@@ -206,7 +212,7 @@ class RollingRestartTests {
                 for (int twice = 0; twice < 2; twice++) {
                     sent.add(threads.submit(() -> {
                         long start = System.nanoTime();
-                        Http.Response response = balancer.post("/api/orders", body, "Idempotency-Key", key);
+                        Http.Response response = asBuyer.post("/api/orders", body, "Idempotency-Key", key);
                         return new Answer(key, response, (System.nanoTime() - start) / 1_000_000);
                     }));
                 }
@@ -313,7 +319,7 @@ class RollingRestartTests {
 
     private Http.Response createProduct() {
         String sku = "ROLLED-%05d".formatted(nextSku.incrementAndGet());
-        Http.Response response = balancer.post("/api/catalog/products", """
+        Http.Response response = admin.on(balancer).post("/api/catalog/products", """
                 {"sku": "%s", "name": "Rolled", "price": {"amount": 1.00, "currency": "EUR"},
                  "category": "rolling"}""".formatted(sku));
         if (response.status() == 201) {
@@ -324,7 +330,7 @@ class RollingRestartTests {
 
     private Http.Response placeOrder() {
         String sku = skus.get(ThreadLocalRandom.current().nextInt(skus.size()));
-        Http.Response response = balancer.post("/api/orders", """
+        Http.Response response = buyer.on(balancer).post("/api/orders", """
                 {"customerId": "%s", "lines": [{"sku": "%s", "quantity": 1}]}""".formatted(customer, sku));
         if (response.status() == 201) {
             placedOrders.add(response.json().get("id").asString());
@@ -337,7 +343,10 @@ class RollingRestartTests {
                 "--server.port=" + http.port(),
                 "--spring.datasource.url=" + postgres.jdbcUrl(),
                 "--spring.datasource.username=postgres",
-                "--spring.security.user.name=ops", "--spring.security.user.password=secret"));
+                "--spring.security.user.name=ops", "--spring.security.user.password=secret",
+                // The demo data and its accounts, loaded once by the first instance, which starts alone
+                // (the others find them loaded): the database is the test's own.
+                "--ficus.demo-data.external-database=" + (number == 1)));
     }
 
     private void awaitReady(int index) {

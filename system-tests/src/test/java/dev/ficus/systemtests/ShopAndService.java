@@ -17,7 +17,8 @@ import static org.awaitility.Awaitility.await;
  * jar as a process of its own, on free ports, each with its own embedded PostgreSQL in a working
  * folder; they know each other's addresses (the services replicate from the shop's database, the
  * shop calls catalog-service and can sync back from its database) and share an exchange of their
- * own on the machine's RabbitMQ. Operators use {@code ops} / {@code secret}.
+ * own on the machine's RabbitMQ. Operators use {@code ops} / {@code secret}. The shop issues the
+ * tokens (its demo accounts: {@link Login}); the services check them against the keys it publishes.
  */
 final class ShopAndService {
 
@@ -61,8 +62,8 @@ final class ShopAndService {
     }
 
     /**
-     * Starts catalog-service, replicating from the shop's database, with these settings besides the
-     * common ones, and waits until it is ready.
+     * Starts catalog-service, replicating from the shop's database and checking tokens against the
+     * shop's keys, with these settings besides the common ones, and waits until it is ready.
      */
     void startService(String... settings) {
         serviceProcess = serviceJar(name + "catalog-service", overridden(List.of(
@@ -70,17 +71,22 @@ final class ShopAndService {
                 "--ficus.embedded-postgres.data-directory=" + work.resolve("service-postgres"),
                 "--ficus.embedded-postgres.port=" + servicePostgres,
                 "--spring.security.user.name=ops", "--spring.security.user.password=secret",
+                "--ficus.identity.jwk-set-uri=" + shopKeys(),
                 "--ficus.replication.source.url=" + shopDatabaseUrl()), settings)).start();
         awaitReady(service, serviceProcess);
     }
 
-    /** Starts inventory-service, replicating the inventory from the shop's database, and waits until it is ready. */
+    /**
+     * Starts inventory-service, replicating the inventory from the shop's database and checking tokens
+     * against the shop's keys, and waits until it is ready.
+     */
     void startInventoryService(String... settings) {
         List<String> arguments = List.of(
                 "--server.port=" + inventory.port(),
                 "--ficus.embedded-postgres.data-directory=" + work.resolve("inventory-postgres"),
                 "--ficus.embedded-postgres.port=" + inventoryPostgres,
                 "--spring.security.user.name=ops", "--spring.security.user.password=secret",
+                "--ficus.identity.jwk-set-uri=" + shopKeys(),
                 "--ficus.replication.source.url=" + shopDatabaseUrl(),
                 "--ficus.messaging.exchange=" + exchange,
                 "--ficus.messaging.consumers.expires=30m");
@@ -139,6 +145,11 @@ final class ShopAndService {
 
     static Http admin(Http application) {
         return application.as("ops", "secret");
+    }
+
+    /** Where the shop publishes the keys its tokens are signed with: the services fetch them there. */
+    private String shopKeys() {
+        return "http://127.0.0.1:" + shop.port() + "/oauth2/jwks";
     }
 
     private String shopDatabaseUrl() {

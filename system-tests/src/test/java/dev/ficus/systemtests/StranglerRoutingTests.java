@@ -21,7 +21,8 @@ import static org.awaitility.Awaitility.await;
  * Moving the catalog's reads from the shop to catalog-service with flags on a real Unleash server:
  * monolith only → shadow → sticky canary at 25% → cut-over → the service killed and the module
  * answering → the service back and the traffic with it. The shop, the service and Unleash each
- * run as their own process.
+ * run as their own process. The readers are anonymous: each names its session ({@code X-Session-Id}),
+ * which a rollout is sticky to when no user is logged in.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class StranglerRoutingTests {
@@ -89,14 +90,14 @@ class StranglerRoutingTests {
         unleash.switchFlag("catalog-reads.shadow", true);
         await().atMost(FLAG_CHANGE).until(() -> route().equals("SHADOW"));
         for (int i = 1; i <= 200; i++) {
-            assertThat(read(i, "user-" + i).status()).isEqualTo(200);
+            assertThat(read(i, "session-" + i).status()).isEqualTo(200);
         }
         await().atMost(Duration.ofSeconds(30)).until(() -> routing().path("shadowMatches").asLong() >= 200);
         assertThat(routing().path("shadowMismatches").asLong()).isZero();
 
         system.serviceDatabase()
                 .sql("update catalog.products set name = 'Not what the shop says' where sku = 'SKU-0007'").update();
-        assertThat(read(7, "user-7").json().path("name").asString()).as("still the module's answer")
+        assertThat(read(7, "session-7").json().path("name").asString()).as("still the module's answer")
                 .isNotEqualTo("Not what the shop says");
         await().atMost(Duration.ofSeconds(30)).until(() -> routing().path("shadowMismatches").asLong() == 1);
         JsonNode mismatch = routing().path("recentMismatches").path(0);
@@ -111,23 +112,26 @@ class StranglerRoutingTests {
 
     @Test
     @Order(3)
-    void aCanaryOfTwentyFivePercentIsStickyPerUser() {
+    void aCanaryOfTwentyFivePercentIsStickyPerSession() {
         unleash.rollOut("catalog-reads.extracted", extractedStrategy, 25);
         await().atMost(FLAG_CHANGE).until(() -> route().equals("CANARY"));
-        int users = 400;
+        int sessions = 400;
         int servedByService = 0;
-        for (int user = 0; user < users; user++) {
+        for (int session = 0; session < sessions; session++) {
             double before = serviceReads();
             for (int call = 0; call < 3; call++) {
-                assertThat(read(1 + (user + call) % 300, "user-" + user).status()).isEqualTo(200);
+                // Every reader also claims to be one user: the shop no longer takes a user from a
+                // header, else all of them would share that user's route (a share of 0 or 1).
+                assertThat(shop.get(SKU + "SKU-%04d".formatted(1 + (session + call) % 300),
+                        "X-Session-Id", "session-" + session, "X-User-Id", "mallory").status()).isEqualTo(200);
             }
             double served = serviceReads() - before;
-            assertThat(served).as("user-%d took one route every time", user).isIn(0.0, 3.0);
+            assertThat(served).as("session-%d took one route every time", session).isIn(0.0, 3.0);
             if (served == 3.0) {
                 servedByService++;
             }
         }
-        assertThat(servedByService / (double) users).isBetween(0.18, 0.32);
+        assertThat(servedByService / (double) sessions).isBetween(0.18, 0.32);
     }
 
     @Test
@@ -137,14 +141,14 @@ class StranglerRoutingTests {
         await().atMost(FLAG_CHANGE).until(() -> route().equals("EXTRACTED"));
         double before = serviceReads();
         for (int i = 1; i <= 40; i++) {
-            assertThat(read(i, "user-" + i).status()).isEqualTo(200);
+            assertThat(read(i, "session-" + i).status()).isEqualTo(200);
         }
         assertThat(serviceReads() - before).isEqualTo(40);
 
         unleash.stop();
         before = serviceReads();
         for (int i = 1; i <= 40; i++) {
-            assertThat(read(i, "user-" + i).status()).isEqualTo(200);
+            assertThat(read(i, "session-" + i).status()).isEqualTo(200);
         }
         assertThat(serviceReads() - before).as("the last flags hold").isEqualTo(40);
         assertThat(route()).isEqualTo("EXTRACTED");
@@ -153,10 +157,10 @@ class StranglerRoutingTests {
     @Test
     @Order(5)
     void whenTheServiceDiesTheModuleAnswersAndTrafficReturnsWhenItIsBack() throws InterruptedException {
-        String name = read(42, "user-42").json().path("name").asString();
+        String name = read(42, "session-42").json().path("name").asString();
         system.killService();
         for (int i = 0; i < 30; i++) {
-            Http.Response response = read(42, "user-" + i);
+            Http.Response response = read(42, "session-" + i);
             assertThat(response.status()).isEqualTo(200);
             assertThat(response.json().path("name").asString()).isEqualTo(name);
         }
@@ -165,18 +169,19 @@ class StranglerRoutingTests {
 
         system.startService();
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() -> {
-            assertThat(read(42, "user-1").status()).isEqualTo(200);
+            assertThat(read(42, "session-1").status()).isEqualTo(200);
             return routing().path("circuit").asString().equals("CLOSED");
         });
         double before = serviceReads();
         for (int i = 1; i <= 10; i++) {
-            assertThat(read(i, "user-" + i).status()).isEqualTo(200);
+            assertThat(read(i, "session-" + i).status()).isEqualTo(200);
         }
         assertThat(serviceReads() - before).isEqualTo(10);
     }
 
-    private static Http.Response read(int product, String user) {
-        return shop.get(SKU + "SKU-%04d".formatted(product), "X-User-Id", user);
+    /** An anonymous read, in the named session. */
+    private static Http.Response read(int product, String session) {
+        return shop.get(SKU + "SKU-%04d".formatted(product), "X-Session-Id", session);
     }
 
     private static JsonNode routing() {

@@ -236,9 +236,8 @@ class WatchAMigrationTests {
     @Test
     @Order(5)
     void theReportCountsTheCallsBetweenModules() {
-        String customer = system.shopDatabase().sql("select id::text from customers.customers limit 1")
-                .query(String.class).single();
-        assertThat(shop.post("/api/orders", "{\"customerId\":\"" + customer
+        Login customer = Login.demo(shop, "grace1@example.com");
+        assertThat(customer.on(shop).post("/api/orders", "{\"customerId\":\"" + customer.customerId()
                 + "\",\"lines\":[{\"sku\":\"SKU-0001\",\"quantity\":1}]}").status()).isEqualTo(201);
         // The order comes in from outside; the inventory answers it with an event orders listens to.
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
