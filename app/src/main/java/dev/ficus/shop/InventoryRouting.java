@@ -22,6 +22,8 @@ import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.ErrorResponseException;
+import org.springframework.web.client.HttpClientErrorException;
 import org.springframework.web.client.RestClient;
 import org.springframework.web.client.RestClientException;
 import org.springframework.web.client.support.RestClientAdapter;
@@ -40,6 +42,7 @@ import dev.ficus.shop.inventory.StockReserved;
 import dev.ficus.shop.inventory.StockShortage;
 import dev.ficus.shop.orders.OrderPlaced;
 import dev.ficus.toolkit.identity.TokenRelay;
+import dev.ficus.toolkit.problems.Problems;
 import dev.ficus.toolkit.messaging.EventRoutes;
 import dev.ficus.toolkit.messaging.EventSubscription;
 import dev.ficus.toolkit.messaging.Outbox;
@@ -173,6 +176,11 @@ class InventoryRouting {
             }
             try {
                 return service.restock(sku, Map.of("quantity", quantity));
+            }
+            catch (HttpClientErrorException.Unauthorized | HttpClientErrorException.Forbidden refused) {
+                // The service refused the caller (a token that expired on the way, say): theirs to fix.
+                throw new ErrorResponseException(HttpStatus.FORBIDDEN, Problems.of(HttpStatus.FORBIDDEN, "forbidden",
+                        "inventory-service refused this restock to the caller"), refused);
             }
             catch (RestClientException e) {
                 throw new ExtractedServiceFailed("inventory-stock", e);

@@ -102,25 +102,33 @@ class CatalogServiceClientHttpTests {
     @Test
     void theCallersOwnTokenIsRelayedToTheService() {
         String customer = tokens.customer(UUID.randomUUID());
+        int before = received.size();
 
         http.get().uri("/api/catalog/products/sku/SVC-1").header(HttpHeaders.AUTHORIZATION, customer).exchange()
                 .expectStatus().isOk();
 
+        assertThat(received).hasSize(before + 1);
         assertThat(received.getLast().get("Authorization")).containsExactly(customer);
     }
 
     @Test
     void anAnonymousCallerIsAnonymousAtTheServiceToo() {
+        int before = received.size();
+
         http.get().uri("/api/catalog/products/sku/SVC-1").exchange().expectStatus().isOk();
 
+        assertThat(received).hasSize(before + 1);
         assertThat(received.getLast()).doesNotContainKey("Authorization");
     }
 
     @Test
     void aCallOutsideAnyRequestCarriesTheShopsOwnIdentity() {
+        int before = received.size();
+
         assertThat(catalog.findBySku("SVC-1")).hasValueSatisfying(product ->
                 assertThat(product.name()).isEqualTo("From the service"));
 
+        assertThat(received).hasSize(before + 1);
         String relayed = received.getLast().get("Authorization").getFirst();
         assertThat(relayed).startsWith("Bearer ");
         Map<String, Object> claims = JsonMapper.builder().build().readValue(Base64.getUrlDecoder()

@@ -98,10 +98,27 @@ class IdentityHttpTests {
                     .jsonPath("$.error").isEqualTo("invalid_grant")
                     .jsonPath("$.detail").isEqualTo("The username or the password is wrong");
         }
+        // A username with a NUL byte is no account either: the same refusal, not a database error.
         http.post().uri("/oauth2/token").contentType(MediaType.APPLICATION_FORM_URLENCODED)
-                .body(form("client_credentials", username, "right-one")).exchange()
+                .body(form("password", username + "\u0000", "right-one")).exchange()
+                .expectStatus().isUnauthorized()
+                .expectBody().jsonPath("$.error").isEqualTo("invalid_grant");
+        MultiValueMap<String, String> clientCredentials = new LinkedMultiValueMap<>();
+        clientCredentials.add("grant_type", "client_credentials");
+        http.post().uri("/oauth2/token").contentType(MediaType.APPLICATION_FORM_URLENCODED)
+                .body(clientCredentials).exchange()
                 .expectStatus().isBadRequest()
+                .expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON)
                 .expectBody().jsonPath("$.error").isEqualTo("unsupported_grant_type");
+        http.post().uri("/oauth2/token").contentType(MediaType.APPLICATION_FORM_URLENCODED)
+                .body(new LinkedMultiValueMap<>()).exchange()
+                .expectStatus().isBadRequest()
+                .expectBody().jsonPath("$.error").isEqualTo("invalid_request");
+        // Credentials in the URL would end up in logs: refused, even when right.
+        http.post().uri("/oauth2/token?password=right-one").contentType(MediaType.APPLICATION_FORM_URLENCODED)
+                .body(form("password", username, "right-one")).exchange()
+                .expectStatus().isBadRequest()
+                .expectBody().jsonPath("$.error").isEqualTo("invalid_request");
     }
 
     @Test
@@ -191,16 +208,21 @@ class IdentityHttpTests {
     void hostileTokensAreRefusedEvenWhereNoneIsNeededAndCountedByReason() {
         TestIssuer issuer = tokens.issuer();
         Set<String> admin = Set.of(Roles.CATALOG_ADMIN);
-        Map<String, String> hostile = Map.of(
-                "expired", issuer.expired(admin),
-                "not-yet-valid", issuer.notYetValid(admin),
-                "signature", issuer.wronglySigned(admin),
-                "algorithm", issuer.unsigned(admin),
-                "audience", issuer.forAudience("another-api", admin),
-                "issuer", issuer.fromIssuer("another-issuer", admin),
-                "oversized", issuer.oversized(admin, 6_000),
-                "malformed", "eyJhbGciOiJSUzI1NiJ9.bm90IGpzb24.c2ln");
-        hostile.forEach((reason, token) -> {
+        List<Map.Entry<String, String>> hostile = List.of(
+                Map.entry("expired", issuer.expired(admin)),
+                Map.entry("no-expiry", issuer.withoutExpiry(admin)),
+                Map.entry("unknown-key", issuer.unknownKey(admin)),
+                Map.entry("not-yet-valid", issuer.notYetValid(admin)),
+                Map.entry("signature", issuer.wronglySigned(admin)),
+                Map.entry("algorithm", issuer.unsigned(admin)),
+                Map.entry("algorithm", issuer.hmacWithThePublicKey(admin)),
+                Map.entry("audience", issuer.forAudience("another-api", admin)),
+                Map.entry("issuer", issuer.fromIssuer("another-issuer", admin)),
+                Map.entry("oversized", issuer.oversized(admin, 6_000)),
+                Map.entry("malformed", "eyJhbGciOiJSUzI1NiJ9.bm90IGpzb24.c2ln"));
+        hostile.forEach(kind -> {
+            String reason = kind.getKey();
+            String token = kind.getValue();
             double before = refusals(reason);
             http.get().uri("/api/catalog/products?size=1").header(HttpHeaders.AUTHORIZATION, "Bearer " + token)
                     .exchange()
@@ -235,6 +257,18 @@ class IdentityHttpTests {
         http.put().uri("/api/catalog/products/{id}/price", product.id()).contentType(MediaType.APPLICATION_JSON)
                 .header(HttpHeaders.AUTHORIZATION, "Bearer " + after).body(Map.of("amount", 5, "currency", "EUR"))
                 .exchange().expectStatus().isOk();
+        // A key withdrawn (a leaked one, say) is published no more, and its tokens are refused at once.
+        http.delete().uri("/admin/identity/keys/{kid}", kid).headers(h -> h.setBasicAuth("ops", "test-secret"))
+                .header(HttpHeaders.CONTENT_TYPE, MediaType.APPLICATION_JSON_VALUE)
+                .exchange().expectStatus().isNoContent();
+        assertThat(jwks().findValuesAsString("kid")).doesNotContain(kid).isNotEmpty();
+        http.put().uri("/api/catalog/products/{id}/price", product.id()).contentType(MediaType.APPLICATION_JSON)
+                .header(HttpHeaders.AUTHORIZATION, "Bearer " + after).body(Map.of("amount", 6, "currency", "EUR"))
+                .exchange().expectStatus().isUnauthorized();
+        http.delete().uri("/admin/identity/keys/{kid}", kid).headers(h -> h.setBasicAuth("ops", "test-secret"))
+                .header(HttpHeaders.CONTENT_TYPE, MediaType.APPLICATION_JSON_VALUE)
+                .exchange().expectStatus().isNotFound()
+                .expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON);
         // Rotating is an operator's act: a catalog-admin's token is not enough.
         http.post().uri("/admin/identity/keys").header(HttpHeaders.AUTHORIZATION, before)
                 .contentType(MediaType.APPLICATION_JSON).exchange()
@@ -255,6 +289,16 @@ class IdentityHttpTests {
                 .expectStatus().isUnauthorized()
                 .expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON)
                 .expectHeader().valueEquals(HttpHeaders.WWW_AUTHENTICATE, "Basic realm=\"ficus\"");
+    }
+
+    @Test
+    void healthShowsItsDetailsToOperatorsOnly() {
+        http.get().uri("/actuator/health").header(HttpHeaders.AUTHORIZATION, tokens.customer(UUID.randomUUID()))
+                .exchange().expectStatus().isOk()
+                .expectBody().jsonPath("$.status").exists().jsonPath("$.components").doesNotExist();
+        http.get().uri("/actuator/health").headers(h -> h.setBasicAuth("ops", "test-secret"))
+                .exchange().expectStatus().isOk()
+                .expectBody().jsonPath("$.components.db").exists();
     }
 
     @Test

@@ -7,7 +7,7 @@ import java.util.Arrays;
  * Runs a benchmark by name and writes its table to the console and its figures as JSON.
  *
  * <pre>
- * java -jar benchmarks/target/ficus-benchmarks.jar cache|cache-cluster|replication|routing|scale-out|events|control-room [--quick] [--out=benchmarks/results/NAME.json]
+ * java -jar benchmarks/target/ficus-benchmarks.jar cache|cache-cluster|replication|routing|scale-out|events|control-room|identity [--quick] [--out=benchmarks/results/NAME.json]
  * </pre>
  */
 public final class Benchmarks {
@@ -30,8 +30,9 @@ public final class Benchmarks {
             case "scale-out" -> new ScaleOutBenchmark(quick).run();
             case "events" -> new EventsBenchmark(quick).run();
             case "control-room" -> new ControlRoomBenchmark(quick).run();
+            case "identity" -> new IdentityBenchmark(quick).run();
             default -> {
-                System.err.println("Usage: java -jar benchmarks/target/ficus-benchmarks.jar cache|cache-cluster|replication|routing|scale-out|events|control-room [--quick] [--out=FILE]");
+                System.err.println("Usage: java -jar benchmarks/target/ficus-benchmarks.jar cache|cache-cluster|replication|routing|scale-out|events|control-room|identity [--quick] [--out=FILE]");
                 System.exit(2);
                 yield null;
             }

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -30,6 +31,7 @@ final class HttpLoad {
     private final Duration warmUp;
     private final Duration measure;
     private final Duration pause;
+    private final Map<String, String> headers;
 
     HttpLoad(int connections, Duration warmUp, Duration measure) {
         this(connections, warmUp, measure, Duration.ZERO);
@@ -41,10 +43,22 @@ final class HttpLoad {
      *              the server can take
      */
     HttpLoad(int connections, Duration warmUp, Duration measure, Duration pause) {
+        this(connections, warmUp, measure, pause, Map.of());
+    }
+
+    private HttpLoad(int connections, Duration warmUp, Duration measure, Duration pause, Map<String, String> headers) {
         this.connections = connections;
         this.warmUp = warmUp;
         this.measure = measure;
         this.pause = pause;
+        this.headers = headers;
+    }
+
+    /** The same load, every request carrying this header too (a bearer token, say). */
+    HttpLoad withHeader(String name, String value) {
+        Map<String, String> more = new java.util.LinkedHashMap<>(headers);
+        more.put(name, value);
+        return new HttpLoad(connections, warmUp, measure, pause, more);
     }
 
     /** GETs one of {@code urls} (same host), picked at random per request. */
@@ -61,7 +75,10 @@ final class HttpLoad {
         try {
             Files.writeString(script, "local paths = {" + urls.stream()
                     .map(url -> "\"" + url.getRawPath() + "\"").collect(Collectors.joining(","))
-                    + "}\nrequest = function() return wrk.format(\"GET\", paths[math.random(#paths)]) end\n"
+                    + "}\nlocal headers = {" + headers.entrySet().stream()
+                            .map(header -> "[\"" + header.getKey() + "\"] = \"" + header.getValue() + "\"")
+                            .collect(Collectors.joining(","))
+                    + "}\nrequest = function() return wrk.format(\"GET\", paths[math.random(#paths)], headers) end\n"
                     + (pause.isZero() ? "" : "delay = function() return " + pause.toMillis() + " end\n"));
             String base = urls.getFirst().getScheme() + "://" + urls.getFirst().getAuthority() + "/";
             if (!warmUp.isZero()) {

@@ -31,7 +31,7 @@ final class Login {
     private final String username;
     private final String password;
     private String token;
-    private Instant expiresAt = Instant.MIN;
+    private Instant expiresAt = Instant.EPOCH;
     private String customerId;
 
     private Login(Http shop, String username, String password) {

@@ -572,37 +572,50 @@ public abstract class CatalogApiContract {
     @Test
     public void theAuthorizationMatrixHoldsForEveryEndpointAndEveryCaller() {
         JsonNode product = create(sku("AUTHZ"), "Guarded", "tools", "7.00");
-        JsonNode withdrawn = create(sku("AUTHZ-OFF"), "Guarded too", "tools", "7.00");
         String path = PRODUCTS + "/" + id(product);
         List<AccessMatrix.Caller> callers = AccessMatrix.callers(issuer());
         String admin = "catalog-admin";
+        // Each caller deactivates a product of its own, and offers a price of its own.
+        List<JsonNode> withdrawn = new ArrayList<>();
+        for (int c = 0; c < callers.size(); c++) {
+            withdrawn.add(create(sku("AUTHZ-OFF" + c), "Guarded too", "tools", "7.00"));
+        }
 
-        List<String> differences = AccessMatrix.differences(callers, caller -> List.of(
-                new AccessMatrix.Endpoint("read by id", "GET", path, null, null, 200),
-                new AccessMatrix.Endpoint("read by SKU", "GET", PRODUCTS + "/sku/" + product.get("sku").stringValue(),
-                        null, null, 200),
-                new AccessMatrix.Endpoint("search", "GET", PRODUCTS + "?q=" + token.toLowerCase(Locale.ROOT), null, null, 200),
-                new AccessMatrix.Endpoint("create", "POST", PRODUCTS, """
-                        {"sku": "%s", "name": "Made", "category": "tools", "price": {"amount": 1, "currency": "EUR"}}"""
-                        .formatted(sku("AUTHZ-C" + callers.indexOf(caller))), admin, 201),
-                new AccessMatrix.Endpoint("update", "PUT", path, """
-                        {"name": "Guarded", "category": "tools"}""", admin, 200),
-                new AccessMatrix.Endpoint("change price", "PUT", path + "/price", """
-                        {"amount": 7.00, "currency": "EUR"}""", admin, 200),
-                new AccessMatrix.Endpoint("deactivate", "POST", PRODUCTS + "/" + id(withdrawn) + "/deactivate", null,
-                        admin, 200)),
-                (method, target, body, headers) -> {
-                    Answer answer = exchange(method, target, body, headers);
-                    return new AccessMatrix.Answer(answer.status(), answer.mediaType(), answer.body(),
-                            answer.header("WWW-Authenticate").isPresent());
-                });
+        List<String> differences = AccessMatrix.differences(callers, caller -> {
+            int c = callers.indexOf(caller);
+            return List.of(
+                    new AccessMatrix.Endpoint("read by id", "GET", path, null, null, 200),
+                    new AccessMatrix.Endpoint("read by SKU", "GET", PRODUCTS + "/sku/" + product.get("sku").stringValue(),
+                            null, null, 200),
+                    new AccessMatrix.Endpoint("search", "GET", PRODUCTS + "?q=" + token.toLowerCase(Locale.ROOT), null,
+                            null, 200),
+                    new AccessMatrix.Endpoint("create", "POST", PRODUCTS, """
+                            {"sku": "%s", "name": "Made", "category": "tools", "price": {"amount": 1, "currency": "EUR"}}"""
+                            .formatted(sku("AUTHZ-C" + c)), admin, 201),
+                    new AccessMatrix.Endpoint("update", "PUT", path, """
+                            {"name": "Guarded", "category": "tools"}""", admin, 200),
+                    new AccessMatrix.Endpoint("change price", "PUT", path + "/price", """
+                            {"amount": %d.00, "currency": "EUR"}""".formatted(100 + c), admin, 200),
+                    new AccessMatrix.Endpoint("deactivate", "POST", PRODUCTS + "/" + id(withdrawn.get(c)) + "/deactivate",
+                            null, admin, 200));
+        }, (method, target, body, headers) -> {
+            Answer answer = exchange(method, target, body, headers);
+            return new AccessMatrix.Answer(answer.status(), answer.mediaType(), answer.body(),
+                    answer.header("WWW-Authenticate").isPresent());
+        });
 
         assertThat(differences).as("cells of the authorization matrix that differ from the rules").isEmpty();
-        // Nothing refused was done: one update (the admin's), the same price; one product created.
-        assertThat(getById(product).json().get("version").longValue()).isEqualTo(1);
-        for (AccessMatrix.Caller caller : callers) {
-            assertThat(get(PRODUCTS + "/sku/" + sku("AUTHZ-C" + callers.indexOf(caller))).status()).as(caller.name())
-                    .isEqualTo(caller.name().equals(admin) ? 200 : 404);
+        // Nothing refused was done: the admin's update and price only, the admin's product alone
+        // created and withdrawn.
+        int byAdmin = callers.indexOf(callers.stream().filter(caller -> caller.name().equals(admin)).findFirst()
+                .orElseThrow());
+        JsonNode guarded = getById(product).json();
+        assertThat(guarded.get("version").longValue()).isEqualTo(2);
+        assertThat(amount(guarded)).isEqualByComparingTo(BigDecimal.valueOf(100 + byAdmin));
+        for (int c = 0; c < callers.size(); c++) {
+            String caller = callers.get(c).name();
+            assertThat(get(PRODUCTS + "/sku/" + sku("AUTHZ-C" + c)).status()).as(caller).isEqualTo(c == byAdmin ? 200 : 404);
+            assertThat(getById(withdrawn.get(c)).json().get("active").booleanValue()).as(caller).isEqualTo(c != byAdmin);
         }
     }
 

@@ -50,7 +50,11 @@ public final class AccessMatrix {
     private AccessMatrix() {
     }
 
-    /** Every kind of caller: no token, each role, no role, and each hostile token (as a catalog-admin). */
+    /**
+     * Every kind of caller: no token, each role, no role, and each hostile token (as a catalog-admin).
+     * The unknown key comes last but one of the forgeries: a service that meets it may fetch the
+     * issuer's keys again, at most every few seconds.
+     */
     public static List<Caller> callers(TestIssuer issuer) {
         Set<String> admin = Set.of("catalog-admin");
         return List.of(
@@ -60,8 +64,11 @@ public final class AccessMatrix {
                 new Caller("user without roles", issuer.token("matrix-nobody", Set.of()), Set.of(), false),
                 new Caller("catalog-admin", issuer.token("matrix-admin", admin), admin, false),
                 new Caller("catalog-admin, expired", issuer.expired(admin), admin, true),
+                new Caller("catalog-admin, without expiry", issuer.withoutExpiry(admin), admin, true),
                 new Caller("catalog-admin, not yet valid", issuer.notYetValid(admin), admin, true),
                 new Caller("catalog-admin, wrongly signed", issuer.wronglySigned(admin), admin, true),
+                new Caller("catalog-admin, unknown key", issuer.unknownKey(admin), admin, true),
+                new Caller("catalog-admin, HS256 with the public key", issuer.hmacWithThePublicKey(admin), admin, true),
                 new Caller("catalog-admin, alg none", issuer.unsigned(admin), admin, true),
                 new Caller("catalog-admin, other audience", issuer.forAudience("another-api", admin), admin, true),
                 new Caller("catalog-admin, other issuer", issuer.fromIssuer("another-issuer", admin), admin, true),

@@ -20,6 +20,7 @@ import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jose.crypto.RSASSASigner;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.KeyUse;
@@ -32,8 +33,9 @@ import com.sun.net.httpserver.HttpServer;
 /**
  * Signs tokens as the shop's issuer does (RS256, its issuer and audience, {@code roles} and
  * {@code customer_id} claims), with the issuer's own key or a key of its own whose public half it
- * serves as a JWK set; and makes the tokens an API must refuse: expired, not yet valid, signed by
- * another key under the same key id, unsigned ({@code alg: none}), for another audience, oversized.
+ * serves as a JWK set; and makes the tokens an API must refuse: expired, without expiry, not yet
+ * valid, signed by another key under the same key id or under an unknown one, unsigned
+ * ({@code alg: none}), HS256 with the public key as secret, for another audience or issuer, oversized.
  */
 public final class TestIssuer implements AutoCloseable {
 
@@ -154,6 +156,40 @@ public final class TestIssuer implements AutoCloseable {
     public String fromIssuer(String otherIssuer, Set<String> roles) {
         return sign(claims("foreign-user", roles, Instant.now(), Instant.now().plus(LIFETIME))
                 .issuer(otherIssuer).build(), key);
+    }
+
+    /** Signed well, but without an expiry: valid forever, were it accepted. */
+    public String withoutExpiry(Set<String> roles) {
+        JWTClaimsSet claims = claims("immortal-user", roles, Instant.now(), Instant.now().plus(LIFETIME)).build();
+        return sign(new JWTClaimsSet.Builder(claims).expirationTime(null).build(), key);
+    }
+
+    /** Signed with a key of its own, under a key id the issuer never published. */
+    public String unknownKey(Set<String> roles) {
+        try {
+            RSAKey other = new RSAKeyGenerator(2048).keyID(UUID.randomUUID().toString()).generate();
+            return sign(claims("stranger", roles, Instant.now(), Instant.now().plus(LIFETIME)).build(), other);
+        }
+        catch (JOSEException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * HS256, its "secret" the issuer's public key, under the issuer's key id: the old confusion of an
+     * asymmetric key for a shared secret, which anyone holding the public key could sign with.
+     */
+    public String hmacWithThePublicKey(Set<String> roles) {
+        try {
+            SignedJWT token = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.HS256).keyID(key.getKeyID())
+                    .type(JOSEObjectType.JWT).build(),
+                    claims("confused-user", roles, Instant.now(), Instant.now().plus(LIFETIME)).build());
+            token.sign(new MACSigner(key.toPublicJWK().toJSONString().getBytes(StandardCharsets.UTF_8)));
+            return token.serialize();
+        }
+        catch (JOSEException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Signed well, but padded with a claim to about this many characters: longer than any real token. */

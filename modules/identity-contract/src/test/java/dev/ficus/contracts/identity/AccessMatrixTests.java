@@ -70,7 +70,8 @@ class AccessMatrixTests {
     @Test
     void theHostileCallersAreEveryKindTheRulesName() {
         assertThat(callers).filteredOn(AccessMatrix.Caller::hostile).extracting(AccessMatrix.Caller::name)
-                .containsExactly("catalog-admin, expired", "catalog-admin, not yet valid", "catalog-admin, wrongly signed",
+                .containsExactly("catalog-admin, expired", "catalog-admin, without expiry", "catalog-admin, not yet valid",
+                        "catalog-admin, wrongly signed", "catalog-admin, unknown key", "catalog-admin, HS256 with the public key",
                         "catalog-admin, alg none", "catalog-admin, other audience", "catalog-admin, other issuer",
                         "catalog-admin, oversized", "garbage");
         assertThat(Map.of("tokens", callers.stream().filter(c -> c.token() != null).map(AccessMatrix.Caller::token)

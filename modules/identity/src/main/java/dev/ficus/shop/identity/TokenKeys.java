@@ -14,4 +14,11 @@ public interface TokenKeys {
      * expire. Returns the new key's id.
      */
     String rotate();
+
+    /**
+     * Withdraws a key at once (a leaked one, say): it is published no more, and tokens signed with it
+     * are refused from the next read of the keys on (here at once; a service when its cache of the
+     * keys ends). A new key signs if it was the signing one. False if there is no such key.
+     */
+    boolean withdraw(String kid);
 }

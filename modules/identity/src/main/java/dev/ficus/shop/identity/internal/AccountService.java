@@ -85,7 +85,7 @@ class AccountService implements Accounts, ServiceIdentity {
     public AccessToken login(String username, String password) {
         Optional<Account> account = find(username);
         String hash = account.map(Account::passwordHash).orElse(unknownUserHash);
-        if (!passwords.matches(password, hash) || account.isEmpty()) {
+        if (password == null || !passwords.matches(password, hash) || account.isEmpty()) {
             throw new LoginRefused();
         }
         return issue(account.get().username(), account.get().roles(), account.get().customerId());
@@ -123,7 +123,7 @@ class AccountService implements Accounts, ServiceIdentity {
     }
 
     private Optional<Account> find(String username) {
-        if (username == null || username.length() > 254) {
+        if (username == null || username.length() > 254 || username.chars().anyMatch(Character::isISOControl)) {
             return Optional.empty();
         }
         return jdbc.sql("select username, password_hash, roles, customer_id from identity.accounts where username = ?")

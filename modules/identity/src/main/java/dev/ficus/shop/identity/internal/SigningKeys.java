@@ -18,18 +18,21 @@ import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 
 import java.util.Map;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
-import org.springframework.transaction.support.TransactionTemplate;
 
 import dev.ficus.shop.identity.TokenKeys;
 
 /**
  * The RSA keys tokens are signed with, kept in {@code identity.signing_keys} so that every instance
  * signs and checks with the same ones. The newest key that has been published for
- * {@code publish-ahead} signs; every key whose tokens may still be valid is published. A key older
- * than {@code key-rotation} is followed by a new one, made by whichever instance notices first
- * (two instances noticing at once make two keys, which is harmless).
+ * {@code publish-ahead} signs; every key whose tokens may still be valid is published, and a key
+ * is deleted once a newer one has signed for longer than a token lives. A key older than
+ * {@code key-rotation} is followed by a new one, made by whichever instance notices first (two
+ * instances noticing at once make two keys, which is harmless).
  */
 @Component
 class SigningKeys implements TokenKeys {
@@ -40,16 +43,16 @@ class SigningKeys implements TokenKeys {
     private record Loaded(List<Key> keys, long loadedAt) {
     }
 
+    private static final Logger log = LoggerFactory.getLogger(SigningKeys.class);
     private static final Duration RELOAD_ON_MISS = Duration.ofSeconds(1);
+    private static final Duration RETRY_AFTER_FAILURE = Duration.ofSeconds(5);
 
     private final JdbcClient jdbc;
-    private final TransactionTemplate transaction;
     private final IssuingProperties settings;
     private volatile Loaded loaded;
 
-    SigningKeys(JdbcClient jdbc, TransactionTemplate transaction, IssuingProperties settings) {
+    SigningKeys(JdbcClient jdbc, IssuingProperties settings) {
         this.jdbc = jdbc;
-        this.transaction = transaction;
         this.settings = settings;
     }
 
@@ -80,8 +83,9 @@ class SigningKeys implements TokenKeys {
      */
     List<JWK> select(JWKSelector selector, boolean privateKeys) {
         List<JWK> found = selector.select(privateKeys ? all() : publicKeys());
-        if (found.isEmpty() && System.nanoTime() - current().loadedAt() > RELOAD_ON_MISS.toNanos()) {
-            reload();
+        Loaded now = current();
+        if (found.isEmpty() && System.nanoTime() - now.loadedAt() > RELOAD_ON_MISS.toNanos()) {
+            refresh(now);
             found = selector.select(privateKeys ? all() : publicKeys());
         }
         return found;
@@ -94,7 +98,14 @@ class SigningKeys implements TokenKeys {
         return kid;
     }
 
-    /** A new key, and the keys it makes useless gone: tokens live token-lifetime at most. */
+    @Override
+    public boolean withdraw(String kid) {
+        int withdrawn = jdbc.sql("delete from identity.signing_keys where kid = ?").param(kid).update();
+        reload();
+        return withdrawn == 1;
+    }
+
+    /** A new key. */
     private String insertNewKey() {
         RSAKey key;
         try {
@@ -104,18 +115,8 @@ class SigningKeys implements TokenKeys {
         catch (JOSEException e) {
             throw new IllegalStateException("No RSA key could be made", e);
         }
-        transaction.executeWithoutResult(status -> {
-            jdbc.sql("insert into identity.signing_keys (kid, jwk) values (?, ?)")
-                    .params(key.getKeyID(), key.toJSONString()).update();
-            // A key is useless once a newer one has signed for longer than a token lives.
-            jdbc.sql("""
-                    delete from identity.signing_keys old
-                    where exists (select 1 from identity.signing_keys newer
-                                  where newer.created_at > old.created_at
-                                    and newer.created_at < now() - make_interval(secs => ?))""")
-                    .param((double) settings.tokenLifetime().plus(settings.publishAhead()).toSeconds())
-                    .update();
-        });
+        jdbc.sql("insert into identity.signing_keys (kid, jwk) values (?, ?)")
+                .params(key.getKeyID(), key.toJSONString()).update();
         return key.getKeyID();
     }
 
@@ -126,14 +127,38 @@ class SigningKeys implements TokenKeys {
     private List<Key> keys() {
         Loaded now = current();
         if (System.nanoTime() - now.loadedAt() > settings.keyRefresh().toNanos()) {
-            now = reload();
+            now = refresh(now);
         }
         return now.keys();
     }
 
     private Loaded current() {
         Loaded now = loaded;
-        return now != null ? now : reload();
+        return now != null ? now : refresh(null);
+    }
+
+    /**
+     * Reads the keys again, unless another thread just did. If they cannot be read (the database
+     * away for a moment), the keys in memory hold and the next attempt waits a few seconds: tokens
+     * keep being checked and signed; without any keys in memory, the failure is the caller's.
+     */
+    private synchronized Loaded refresh(Loaded seen) {
+        if (loaded != null && loaded != seen) {
+            return loaded;
+        }
+        try {
+            return reload();
+        }
+        catch (RuntimeException e) {
+            if (loaded == null) {
+                throw e;
+            }
+            log.warn("The signing keys could not be read again; the {} in memory hold: {}", loaded.keys().size(),
+                    e.toString());
+            loaded = new Loaded(loaded.keys(), System.nanoTime() - settings.keyRefresh().toNanos()
+                    + RETRY_AFTER_FAILURE.toNanos());
+            return loaded;
+        }
     }
 
     private synchronized Loaded reload() {
@@ -141,6 +166,21 @@ class SigningKeys implements TokenKeys {
         Instant newest = keys.stream().map(Key::createdAt).max(Comparator.naturalOrder()).orElse(Instant.MIN);
         if (keys.isEmpty() || newest.isBefore(Instant.now().minus(settings.keyRotation()))) {
             insertNewKey();
+            keys = read();
+        }
+        // A key is no longer needed once a newer one has signed for longer than a token lives, with room
+        // for an instance that read the keys late and for clocks that disagree.
+        Duration needed = settings.tokenLifetime().plus(settings.publishAhead()).plus(settings.keyRefresh())
+                .plus(Duration.ofMinutes(1));
+        Instant signingSince = Instant.now().minus(needed);
+        if (keys.stream().skip(1).anyMatch(key -> key.createdAt().isBefore(signingSince))) {
+            jdbc.sql("""
+                    delete from identity.signing_keys old
+                    where exists (select 1 from identity.signing_keys newer
+                                  where newer.created_at > old.created_at
+                                    and newer.created_at < now() - make_interval(secs => ?))""")
+                    .param((double) needed.toSeconds())
+                    .update();
             keys = read();
         }
         loaded = new Loaded(keys, System.nanoTime());

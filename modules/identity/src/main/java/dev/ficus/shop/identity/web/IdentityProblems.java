@@ -26,6 +26,13 @@ class IdentityProblems {
     }
 
     @ExceptionHandler
+    ProblemDetail invalid(InvalidTokenRequest e) {
+        ProblemDetail problem = Problems.of(HttpStatus.BAD_REQUEST, "invalid-token-request", e.getMessage());
+        problem.setProperty("error", "invalid_request");
+        return problem;
+    }
+
+    @ExceptionHandler
     ProblemDetail unsupported(UnsupportedGrant e) {
         ProblemDetail problem = Problems.of(HttpStatus.BAD_REQUEST, "unsupported-grant-type", e.getMessage());
         problem.setProperty("error", "unsupported_grant_type");

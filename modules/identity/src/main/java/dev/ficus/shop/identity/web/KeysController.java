@@ -3,13 +3,20 @@ package dev.ficus.shop.identity.web;
 import java.util.Map;
 
 import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
 import dev.ficus.shop.identity.TokenKeys;
+import dev.ficus.toolkit.problems.Problems;
 
-/** Key rotation on demand, for operators (as every {@code /admin} endpoint): after a leak, say. */
+/**
+ * The signing keys, for operators (as every {@code /admin} endpoint): a rotation now, and the
+ * withdrawal of a key at once (a leaked one, say).
+ */
 @RestController
 class KeysController {
 
@@ -23,5 +30,14 @@ class KeysController {
     @ResponseStatus(HttpStatus.CREATED)
     Map<String, String> rotate() {
         return Map.of("kid", keys.rotate());
+    }
+
+    @DeleteMapping("/admin/identity/keys/{kid}")
+    ResponseEntity<?> withdraw(@PathVariable String kid) {
+        if (keys.withdraw(kid)) {
+            return ResponseEntity.noContent().build();
+        }
+        return ResponseEntity.status(HttpStatus.NOT_FOUND)
+                .body(Problems.of(HttpStatus.NOT_FOUND, "key-not-found", "No signing key " + kid));
     }
 }

@@ -2,6 +2,8 @@ package dev.ficus.shop.identity.web;
 
 import java.util.Map;
 
+import jakarta.servlet.http.HttpServletRequest;
+
 import org.springframework.http.CacheControl;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -29,11 +31,22 @@ class TokenController {
         this.keys = keys;
     }
 
+    /** Credentials come in the form body only: in the query string, they would end up in logs. */
     @PostMapping(path = "/oauth2/token", consumes = MediaType.APPLICATION_FORM_URLENCODED_VALUE)
-    ResponseEntity<AccessToken> token(@RequestParam("grant_type") String grantType,
-            @RequestParam String username, @RequestParam String password) {
+    ResponseEntity<AccessToken> token(HttpServletRequest request,
+            @RequestParam(name = "grant_type", required = false) String grantType,
+            @RequestParam(required = false) String username, @RequestParam(required = false) String password) {
+        if (request.getQueryString() != null) {
+            throw new InvalidTokenRequest("Send the grant, username and password in the form body, not in the URL");
+        }
+        if (grantType == null) {
+            throw new InvalidTokenRequest("grant_type is missing");
+        }
         if (!"password".equals(grantType)) {
             throw new UnsupportedGrant(grantType);
+        }
+        if (username == null || password == null) {
+            throw new InvalidTokenRequest("The password grant needs a username and a password");
         }
         return ResponseEntity.ok().cacheControl(CacheControl.noStore()).body(accounts.login(username, password));
     }

@@ -1,10 +1,15 @@
 package dev.ficus.toolkit.identity;
 
+import java.net.MalformedURLException;
+import java.time.Duration;
 import java.util.List;
 
 import io.micrometer.core.instrument.MeterRegistry;
 
 import com.nimbusds.jose.jwk.source.JWKSource;
+import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
+import com.nimbusds.jose.util.DefaultResourceRetriever;
+import com.nimbusds.jwt.JWTParser;
 import com.nimbusds.jose.proc.SecurityContext;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -15,24 +20,24 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
-import org.springframework.http.client.SimpleClientHttpRequestFactory;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
 import org.springframework.security.oauth2.core.OAuth2TokenValidator;
 import org.springframework.security.oauth2.jose.jws.SignatureAlgorithm;
+import org.springframework.security.oauth2.jwt.BadJwtException;
 import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.jwt.JwtAudienceValidator;
 import org.springframework.security.oauth2.jwt.JwtClaimNames;
 import org.springframework.security.oauth2.jwt.JwtClaimValidator;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
+import org.springframework.security.oauth2.jwt.JwtException;
 import org.springframework.security.oauth2.jwt.JwtIssuerValidator;
 import org.springframework.security.oauth2.jwt.JwtTimestampValidator;
 import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
 import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationConverter;
 import org.springframework.security.oauth2.server.resource.web.BearerTokenResolver;
 import org.springframework.security.web.SecurityFilterChain;
-import org.springframework.web.client.RestTemplate;
 
 import dev.ficus.toolkit.operations.OperationsAuthentication;
 import dev.ficus.toolkit.operations.OperationsSecurityAutoConfiguration;
@@ -59,13 +64,7 @@ public class IdentityAutoConfiguration {
     JwtDecoder identityJwtDecoder(IdentityProperties identity, ObjectProvider<JWKSource<SecurityContext>> ownKeys) {
         NimbusJwtDecoder decoder;
         if (identity.jwkSetUri() != null) {
-            SimpleClientHttpRequestFactory requests = new SimpleClientHttpRequestFactory();
-            requests.setConnectTimeout(identity.jwkSetTimeout());
-            requests.setReadTimeout(identity.jwkSetTimeout());
-            decoder = NimbusJwtDecoder.withJwkSetUri(identity.jwkSetUri().toString())
-                    .jwsAlgorithm(SignatureAlgorithm.RS256)
-                    .restOperations(new RestTemplate(requests))
-                    .build();
+            decoder = NimbusJwtDecoder.withJwkSource(issuersKeys(identity)).jwsAlgorithm(SignatureAlgorithm.RS256).build();
         }
         else {
             JWKSource<SecurityContext> keys = ownKeys.getIfAvailable();
@@ -76,7 +75,54 @@ public class IdentityAutoConfiguration {
             decoder = NimbusJwtDecoder.withJwkSource(keys).jwsAlgorithm(SignatureAlgorithm.RS256).build();
         }
         decoder.setJwtValidator(validator(identity));
-        return decoder;
+        // A key that cannot be fetched (the issuer away, or asked too often) refuses the token (401)
+        // rather than failing the request (500): the caller may try again.
+        return token -> {
+            try {
+                return decoder.decode(token);
+            }
+            catch (BadJwtException refused) {
+                throw algorithmOtherThanRs256(token).orElse(refused);
+            }
+            catch (JwtException unverifiable) {
+                throw new BadJwtException(RefusalReasons.KEY_UNAVAILABLE + ": " + unverifiable.getMessage(), unverifiable);
+            }
+        };
+    }
+
+    /**
+     * Nimbus refuses a token of another algorithm and one of an unknown key alike ("another
+     * algorithm expected, or no matching key(s) found"); which of the two it was is worth knowing.
+     */
+    private static java.util.Optional<BadJwtException> algorithmOtherThanRs256(String token) {
+        try {
+            String algorithm = JWTParser.parse(token).getHeader().getAlgorithm().getName();
+            return "RS256".equals(algorithm) ? java.util.Optional.empty()
+                    : java.util.Optional.of(new BadJwtException("Unsupported algorithm " + algorithm));
+        }
+        catch (java.text.ParseException | RuntimeException unreadable) {
+            return java.util.Optional.empty();
+        }
+    }
+
+    /**
+     * The issuer's keys, fetched from its JWKS: kept five minutes, fetched again on a key id not
+     * seen yet but at most every five seconds (a forged token with a made-up key id cannot make
+     * this service hammer the issuer), and kept for an hour while the issuer cannot be reached.
+     */
+    static JWKSource<SecurityContext> issuersKeys(IdentityProperties identity) {
+        int timeout = (int) identity.jwkSetTimeout().toMillis();
+        try {
+            return JWKSourceBuilder.<SecurityContext>create(identity.jwkSetUri().toURL(),
+                            new DefaultResourceRetriever(timeout, timeout, JWKSourceBuilder.DEFAULT_HTTP_SIZE_LIMIT))
+                    .cache(Duration.ofMinutes(5).toMillis(), identity.jwkSetTimeout().toMillis())
+                    .rateLimited(Duration.ofSeconds(5).toMillis())
+                    .outageTolerant(Duration.ofHours(1).toMillis())
+                    .build();
+        }
+        catch (MalformedURLException e) {
+            throw new IllegalStateException("ficus.identity.jwk-set-uri is not a URL: " + identity.jwkSetUri(), e);
+        }
     }
 
     /** Exactly what makes a token good here; each failure names itself for {@link RefusalReasons}. */

@@ -30,9 +30,15 @@ public final class IdentityClaims {
         return "ROLE_" + role.toUpperCase(Locale.ROOT).replace('-', '_');
     }
 
-    /** The token's roles as authorities; a token without roles has none. */
+    /** The token's roles as authorities; a token without roles (or with a claim that is not a list) has none. */
     public static Collection<GrantedAuthority> authorities(Jwt token) {
-        List<String> roles = token.getClaimAsStringList(ROLES);
+        List<String> roles;
+        try {
+            roles = token.getClaimAsStringList(ROLES);
+        }
+        catch (IllegalArgumentException notAList) {
+            return List.of();
+        }
         if (roles == null) {
             return List.of();
         }

@@ -11,6 +11,9 @@ import org.springframework.security.core.AuthenticationException;
  */
 final class RefusalReasons {
 
+    /** How a token is refused whose issuer's keys cannot be fetched just now. */
+    static final String KEY_UNAVAILABLE = "The issuer's keys cannot be had just now";
+
     private RefusalReasons() {
     }
 
@@ -24,6 +27,15 @@ final class RefusalReasons {
         }
         if (message.contains("expired")) {
             return "expired";
+        }
+        if (message.contains("exp claim")) {
+            return "no-expiry";
+        }
+        if (message.contains(KEY_UNAVAILABLE.toLowerCase(Locale.ROOT))) {
+            return "key-unavailable";
+        }
+        if (message.contains("no matching key")) {
+            return "unknown-key";
         }
         if (message.contains("used before")) {
             return "not-yet-valid";

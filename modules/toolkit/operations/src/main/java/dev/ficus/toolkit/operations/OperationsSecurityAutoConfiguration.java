@@ -110,7 +110,8 @@ public class OperationsSecurityAutoConfiguration {
             log.warn("Using generated security password: {} (set spring.security.user.password)", user.getPassword());
         }
         return new InMemoryUserDetailsManager(User.withUsername(user.getName())
-                .password("{noop}" + user.getPassword())
+                // As Spring Boot: a password that names its encoding ({bcrypt}...) is a hash already.
+                .password(user.getPassword().matches("^\\{.+}.*") ? user.getPassword() : "{noop}" + user.getPassword())
                 .roles(user.getRoles().toArray(String[]::new))
                 .build());
     }

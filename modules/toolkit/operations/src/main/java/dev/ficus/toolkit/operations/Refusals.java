@@ -19,6 +19,7 @@ import org.springframework.http.ProblemDetail;
 import org.springframework.security.access.AccessDeniedException;
 import org.springframework.security.core.AuthenticationException;
 import org.springframework.security.web.access.AccessDeniedHandler;
+import org.springframework.security.web.csrf.CsrfException;
 import org.springframework.security.web.AuthenticationEntryPoint;
 
 import dev.ficus.toolkit.problems.Problems;
@@ -54,7 +55,7 @@ public final class Refusals implements AuthenticationEntryPoint, AccessDeniedHan
         String why = reason.apply(refused);
         count(401, why);
         response.setHeader(HttpHeaders.WWW_AUTHENTICATE, challenge);
-        write(response, Problems.of(HttpStatus.UNAUTHORIZED, "unauthenticated", switch (why) {
+        write(request, response, Problems.of(HttpStatus.UNAUTHORIZED, "unauthenticated", switch (why) {
             case "missing" -> "This needs credentials: a bearer token (or, on operations endpoints, HTTP Basic).";
             case "bad-credentials" -> "The credentials are wrong.";
             default -> "The token is not accepted (" + why + ").";
@@ -64,13 +65,20 @@ public final class Refusals implements AuthenticationEntryPoint, AccessDeniedHan
     @Override
     public void handle(HttpServletRequest request, HttpServletResponse response, AccessDeniedException denied)
             throws IOException {
+        if (denied instanceof CsrfException) {
+            count(403, "csrf");
+            write(request, response, Problems.of(HttpStatus.FORBIDDEN, "forbidden", "A change to an operations "
+                    + "endpoint is sent as JSON (Content-Type: application/json), or with the control room's CSRF token."));
+            return;
+        }
         count(403, "role");
-        write(response, Problems.of(HttpStatus.FORBIDDEN, "forbidden",
+        write(request, response, Problems.of(HttpStatus.FORBIDDEN, "forbidden",
                 "The caller is known but may not do this: it lacks the role it needs."));
     }
 
-    /** Writes a problem as the whole answer. */
-    public static void write(HttpServletResponse response, ProblemDetail problem) throws IOException {
+    /** Writes a problem about this request as the whole answer, shaped as Spring MVC's own problems. */
+    public static void write(HttpServletRequest request, HttpServletResponse response, ProblemDetail problem)
+            throws IOException {
         if (response.isCommitted()) {
             return;
         }
@@ -82,6 +90,7 @@ public final class Refusals implements AuthenticationEntryPoint, AccessDeniedHan
         body.put("title", problem.getTitle());
         body.put("status", problem.getStatus());
         body.put("detail", problem.getDetail());
+        body.put("instance", request.getRequestURI());
         if (problem.getProperties() != null) {
             body.putAll(problem.getProperties());
         }
