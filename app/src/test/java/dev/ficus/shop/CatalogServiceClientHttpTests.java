@@ -1,15 +1,10 @@
 package dev.ficus.shop;
 
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CopyOnWriteArrayList;
 
-import com.sun.net.httpserver.HttpServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
@@ -52,39 +47,19 @@ class CatalogServiceClientHttpTests {
             {"type": "urn:problem-type:product-not-found", "title": "Not Found", "status": 404,
              "detail": "No product SVC-404"}""";
 
-    static final List<Map<String, List<String>>> received = new CopyOnWriteArrayList<>();
-    static final HttpServer service = start();
-
-    private static HttpServer start() {
-        try {
-            HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-            server.createContext("/api/catalog/products/sku/", exchange -> {
-                received.add(Map.copyOf(exchange.getRequestHeaders()));
-                boolean found = exchange.getRequestURI().getPath().endsWith("/SVC-1");
-                byte[] body = (found ? PRODUCT : NOT_FOUND).getBytes(StandardCharsets.UTF_8);
-                exchange.getResponseHeaders().add("Content-Type",
-                        found ? "application/json" : "application/problem+json");
-                exchange.sendResponseHeaders(found ? 200 : 404, body.length);
-                exchange.getResponseBody().write(body);
-                exchange.close();
-            });
-            server.start();
-            return server;
-        }
-        catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
+    static final StandInService service = new StandInService("/api/catalog/products/sku/", path ->
+            path.endsWith("/SVC-1") ? new StandInService.Answer(200, PRODUCT) : new StandInService.Answer(404, NOT_FOUND));
+    static final List<Map<String, List<String>>> received = service.received;
 
     @DynamicPropertySource
     static void routeReadsToTheService(DynamicPropertyRegistry properties) {
-        properties.add("ficus.catalog-service.url", () -> "http://127.0.0.1:" + service.getAddress().getPort());
+        properties.add("ficus.catalog-service.url", service::url);
         properties.add("ficus.routing.flags.bootstrap", () -> "classpath:routing/reads-extracted.json");
     }
 
     @AfterAll
     static void stop() {
-        service.stop(0);
+        service.stop();
     }
 
     @Autowired
@@ -116,6 +91,18 @@ class CatalogServiceClientHttpTests {
         int before = received.size();
 
         http.get().uri("/api/catalog/products/sku/SVC-1").exchange().expectStatus().isOk();
+
+        assertThat(received).hasSize(before + 1);
+        assertThat(received.getLast()).doesNotContainKey("Authorization");
+    }
+
+    @Test
+    void anOperatorsTokenStaysInTheShop() {
+        String operator = "Bearer " + tokens.issuer().token("an-operator", java.util.Set.of("operator"));
+        int before = received.size();
+
+        http.get().uri("/api/catalog/products/sku/SVC-1").header(HttpHeaders.AUTHORIZATION, operator).exchange()
+                .expectStatus().isOk();
 
         assertThat(received).hasSize(before + 1);
         assertThat(received.getLast()).doesNotContainKey("Authorization");

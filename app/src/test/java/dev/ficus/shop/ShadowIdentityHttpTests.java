@@ -1,15 +1,10 @@
 package dev.ficus.shop;
 
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CopyOnWriteArrayList;
 
-import com.sun.net.httpserver.HttpServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
@@ -39,39 +34,21 @@ import static org.awaitility.Awaitility.await;
 @Import(ShopTokens.class)
 class ShadowIdentityHttpTests {
 
-    static final List<Map<String, List<String>>> received = new CopyOnWriteArrayList<>();
-    static final HttpServer service = start();
-
-    private static HttpServer start() {
-        try {
-            HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-            server.createContext("/api/catalog/products/", exchange -> {
-                received.add(Map.copyOf(exchange.getRequestHeaders()));
-                byte[] body = """
-                        {"type": "urn:problem-type:product-not-found", "title": "Not Found", "status": 404,
-                         "detail": "Not here"}""".getBytes(StandardCharsets.UTF_8);
-                exchange.getResponseHeaders().add("Content-Type", "application/problem+json");
-                exchange.sendResponseHeaders(404, body.length);
-                exchange.getResponseBody().write(body);
-                exchange.close();
-            });
-            server.start();
-            return server;
-        }
-        catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
+    static final StandInService service = new StandInService("/api/catalog/products/", path -> new StandInService.Answer(
+            404, """
+                    {"type": "urn:problem-type:product-not-found", "title": "Not Found", "status": 404,
+                     "detail": "Not here"}"""));
+    static final List<Map<String, List<String>>> received = service.received;
 
     @DynamicPropertySource
     static void shadowReadsOnTheService(DynamicPropertyRegistry properties) {
-        properties.add("ficus.catalog-service.url", () -> "http://127.0.0.1:" + service.getAddress().getPort());
+        properties.add("ficus.catalog-service.url", service::url);
         properties.add("ficus.routing.flags.bootstrap", () -> "classpath:routing/reads-shadowed.json");
     }
 
     @AfterAll
     static void stop() {
-        service.stop(0);
+        service.stop();
     }
 
     @Autowired

@@ -281,7 +281,7 @@ class CacheClusterFaultTests {
             List<String> wrong = new ArrayList<>();
             for (Instance instance : serving) {
                 if (!cachesCurrent(instance)) {
-                    wrong.add(instance.name() + " does not read from its caches");
+                    wrong.add(instance.name() + " does not read from its caches: " + freshness(instance));
                     continue;
                 }
                 for (String product : products) {
@@ -307,6 +307,17 @@ class CacheClusterFaultTests {
         }
         catch (RuntimeException e) {
             return false;
+        }
+    }
+
+    /** What the instance says of its caches' freshness, for a failure's message. */
+    private static String freshness(Instance instance) {
+        try {
+            return instance.admin().get("/actuator/health").json().path("components").path("caches").path("details")
+                    .path("freshness").toString();
+        }
+        catch (RuntimeException e) {
+            return e.toString();
         }
     }
 

@@ -52,7 +52,7 @@ class AccountService implements Accounts, ServiceIdentity {
     private final String unknownUserHash;
     private volatile Issued serviceToken;
 
-    private record Issued(String token, Instant refreshAt) {
+    private record Issued(String token, String kid, Instant refreshAt) {
     }
 
     AccountService(JdbcClient jdbc, JwtEncoder encoder, SigningKeys keys,
@@ -94,9 +94,12 @@ class AccountService implements Accounts, ServiceIdentity {
     @Override
     public String token() {
         Issued issued = serviceToken;
-        if (issued == null || Instant.now().isAfter(issued.refreshAt())) {
+        // A new one before it expires, or once another key signs (the old one may have been withdrawn).
+        if (issued == null || Instant.now().isAfter(issued.refreshAt())
+                || !issued.kid().equals(keys.signing().getKeyID())) {
+            String kid = keys.signing().getKeyID();
             AccessToken token = issue(settings.serviceSubject(), settings.serviceRoles(), null);
-            issued = new Issued(token.accessToken(), Instant.now().plusSeconds(Math.max(token.expiresIn() - 60,
+            issued = new Issued(token.accessToken(), kid, Instant.now().plusSeconds(Math.max(token.expiresIn() - 60,
                     token.expiresIn() / 2)));
             serviceToken = issued;
         }

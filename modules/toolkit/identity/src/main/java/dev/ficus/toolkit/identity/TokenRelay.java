@@ -15,12 +15,16 @@ import org.springframework.web.context.request.RequestContextHolder;
 
 /**
  * Puts the caller's identity on a call to an extracted service: the caller's own bearer token,
- * relayed unchanged (it names the API both sides serve); nothing for an anonymous caller, or one
- * authenticated otherwise (an operator with a password), so the service sees them as anonymous; and
+ * relayed unchanged (it names the API both sides serve); nothing for an anonymous caller, one
+ * authenticated otherwise (an operator with a password), or one whose token carries the role
+ * {@code operator} (it opens every application's operations endpoints), so the service sees them as
+ * anonymous; and
  * the application's {@link ServiceIdentity} for a call made outside any request. The caller is read
  * from the security context, which travels with a shadow call to its own thread.
  */
 public final class TokenRelay implements ClientHttpRequestInterceptor {
+
+    private static final String OPERATOR = IdentityClaims.authorityOf("operator");
 
     private final ObjectProvider<ServiceIdentity> serviceIdentity;
 
@@ -43,7 +47,10 @@ public final class TokenRelay implements ClientHttpRequestInterceptor {
     private String token() {
         Authentication caller = SecurityContextHolder.getContext().getAuthentication();
         if (caller instanceof AbstractOAuth2TokenAuthenticationToken<?> bearer) {
-            return bearer.getToken().getTokenValue();
+            // An operator's token opens the operations endpoints of every application: it stays here.
+            boolean operator = bearer.getAuthorities().stream()
+                    .anyMatch(authority -> OPERATOR.equals(authority.getAuthority()));
+            return operator ? null : bearer.getToken().getTokenValue();
         }
         if (caller == null && RequestContextHolder.getRequestAttributes() == null) {
             ServiceIdentity identity = serviceIdentity.getIfAvailable();
