@@ -1,16 +1,18 @@
 package dev.ficus.toolkit.identity;
 
 import java.net.MalformedURLException;
+import java.text.ParseException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 import io.micrometer.core.instrument.MeterRegistry;
 
 import com.nimbusds.jose.jwk.source.JWKSource;
 import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
+import com.nimbusds.jose.proc.SecurityContext;
 import com.nimbusds.jose.util.DefaultResourceRetriever;
 import com.nimbusds.jwt.JWTParser;
-import com.nimbusds.jose.proc.SecurityContext;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -94,14 +96,14 @@ public class IdentityAutoConfiguration {
      * Nimbus refuses a token of another algorithm and one of an unknown key alike ("another
      * algorithm expected, or no matching key(s) found"); which of the two it was is worth knowing.
      */
-    private static java.util.Optional<BadJwtException> algorithmOtherThanRs256(String token) {
+    private static Optional<BadJwtException> algorithmOtherThanRs256(String token) {
         try {
             String algorithm = JWTParser.parse(token).getHeader().getAlgorithm().getName();
-            return "RS256".equals(algorithm) ? java.util.Optional.empty()
-                    : java.util.Optional.of(new BadJwtException("Unsupported algorithm " + algorithm));
+            return "RS256".equals(algorithm) ? Optional.empty()
+                    : Optional.of(new BadJwtException("Unsupported algorithm " + algorithm));
         }
-        catch (java.text.ParseException | RuntimeException unreadable) {
-            return java.util.Optional.empty();
+        catch (ParseException | RuntimeException unreadable) {
+            return Optional.empty();
         }
     }
 
