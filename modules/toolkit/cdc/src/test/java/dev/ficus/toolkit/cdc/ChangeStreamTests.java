@@ -51,6 +51,11 @@ class ChangeStreamTests {
     void streaming() {
         recorder.failing = change -> false;
         await().atMost(Duration.ofSeconds(60)).until(() -> stream.state() == State.STREAMING);
+        // Debezium sets REPLICA IDENTITY FULL as its task starts, which may be a moment after the
+        // stream reports STREAMING: a change made before that has no before image.
+        await().atMost(Duration.ofSeconds(30)).until(() -> jdbc.sql(
+                "select relreplident from pg_class where oid = 'shelf.items'::regclass").query(String.class).single()
+                .equals("f"));
     }
 
     @Test
