@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -37,6 +38,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.datasource.SimpleDriverDataSource;
 import org.springframework.jdbc.datasource.SingleConnectionDataSource;
 
+import dev.ficus.contracts.identity.TestIssuer;
 import dev.ficus.toolkit.embeddedpostgres.EmbeddedPostgresProperties;
 import dev.ficus.toolkit.embeddedpostgres.EmbeddedPostgresServer;
 import dev.ficus.toolkit.faultproxy.FaultyProxy;
@@ -51,8 +53,8 @@ import static org.awaitility.Awaitility.await;
  * may be older than {@code max-staleness} (5 s, the default). After each fault every instance that
  * is up must serve, from its caches, exactly what the database holds: no eviction was missed.
  * Measured takeover times go to {@code target/cache-cluster-faults.txt}. The products the test
- * watches are created by the demo {@code catalog-admin}, loaded with the demo data by the first
- * instance.
+ * watches are created through the API with a {@code catalog-admin} token signed with the shop's own
+ * key, read from the database (the cluster has no demo data).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -97,17 +99,18 @@ class CacheClusterFaultTests {
                             "--spring.datasource.url=jdbc:postgresql://127.0.0.1:" + proxy.port() + "/ficus",
                             "--spring.datasource.username=postgres",
                             "--spring.datasource.hikari.connection-timeout=2000",
-                            "--spring.security.user.name=ops", "--spring.security.user.password=secret",
-                            // The demo data and its accounts, loaded by the first instance, which starts
-                            // alone: the database is the test's own.
-                            "--ficus.demo-data.external-database=" + (i == 1)))));
+                            "--spring.security.user.name=ops", "--spring.security.user.password=secret"))));
         }
         // The first creates the schemas; the others start together.
         instances.getFirst().process().start();
         awaitReady(instances.getFirst());
         instances.subList(1, 3).forEach(instance -> instance.process().start());
         instances.subList(1, 3).forEach(CacheClusterFaultTests::awaitReady);
-        Http admin = Login.catalogAdmin(instances.getFirst().http()).on(instances.getFirst().http());
+        assertThat(instances.getFirst().http().get("/oauth2/jwks").status()).isEqualTo(200);   // its first key
+        String key = database.sql("select jwk from identity.signing_keys order by created_at limit 1")
+                .query(String.class).single();
+        Http admin = instances.getFirst().http().withToken(TestIssuer.withKey(key, "ficus-shop", "ficus-api")
+                .token("cluster-admin", Set.of("catalog-admin")));
         for (int i = 1; i <= 20; i++) {
             Http.Response created = admin.post("/api/catalog/products", """
                     {"sku": "FAULT-%02d", "name": "Fault %d", "price": {"amount": 10.00, "currency": "EUR"},
