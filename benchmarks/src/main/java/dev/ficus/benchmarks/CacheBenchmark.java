@@ -72,9 +72,9 @@ final class CacheBenchmark {
             loadsPerRound = concurrentMisses(cached);
         }
 
-        report.row("GET product, cache hit", figures(cacheHit));
-        report.row("GET product, from PostgreSQL (cache off)", figures(database));
-        report.row("GET trivial endpoint", figures(trivial));
+        report.row("GET product, cache hit", cacheHit.figures());
+        report.row("GET product, from PostgreSQL (cache off)", database.figures());
+        report.row("GET trivial endpoint", trivial.figures());
         report.row("commit → eviction at " + WRITES_PER_SECOND + " writes/s", lag);
         report.row(MISSES + " concurrent misses on one key", Map.of("loads per round", loadsPerRound));
 
@@ -150,14 +150,6 @@ final class CacheBenchmark {
         return loadsPerRound;
     }
 
-    private static Map<String, Object> figures(HttpLoad.Result result) {
-        Map<String, Object> figures = new LinkedHashMap<>();
-        figures.put("requests/s", Math.round(result.requestsPerSecond()));
-        figures.put("p50 µs", Math.round(result.p50Micros()));
-        figures.put("p99 µs", Math.round(result.p99Micros()));
-        figures.put("errors", result.errors());
-        return figures;
-    }
 
     private static String base(ConfigurableApplicationContext shop) {
         return BenchmarkApplications.base(shop);

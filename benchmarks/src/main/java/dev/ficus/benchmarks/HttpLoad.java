@@ -19,6 +19,16 @@ import java.util.stream.Collectors;
 final class HttpLoad {
 
     record Result(double requestsPerSecond, double p50Micros, double p99Micros, long requests, long errors) {
+
+        /** The figures of a report's row: requests/s, p50 and p99 in µs, errors. */
+        Map<String, Object> figures() {
+            Map<String, Object> figures = new java.util.LinkedHashMap<>();
+            figures.put("requests/s", Math.round(requestsPerSecond));
+            figures.put("p50 µs", Math.round(p50Micros));
+            figures.put("p99 µs", Math.round(p99Micros));
+            figures.put("errors", errors);
+            return figures;
+        }
     }
 
     private static final Pattern RATE = Pattern.compile("Requests/sec:\\s+([\\d.]+)");

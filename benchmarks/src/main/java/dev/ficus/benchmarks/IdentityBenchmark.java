@@ -44,8 +44,8 @@ final class IdentityBenchmark {
             for (int round = 1; round <= 2; round++) {
                 HttpLoad.Result without = load.run(reads);
                 HttpLoad.Result with = withTokens.run(reads);
-                report.row("product read by SKU, no token (round " + round + ")", figures(without));
-                report.row("product read by SKU, with a token checked every time (round " + round + ")", figures(with));
+                report.row("product read by SKU, no token (round " + round + ")", without.figures());
+                report.row("product read by SKU, with a token checked every time (round " + round + ")", with.figures());
                 anonymous = anonymous == null || without.requestsPerSecond() > anonymous.requestsPerSecond() ? without : anonymous;
                 withToken = withToken == null || with.requestsPerSecond() > withToken.requestsPerSecond() ? with : withToken;
             }
@@ -87,12 +87,4 @@ final class IdentityBenchmark {
         return latencies;
     }
 
-    private static Map<String, Object> figures(HttpLoad.Result result) {
-        Map<String, Object> figures = new LinkedHashMap<>();
-        figures.put("requests/s", Math.round(result.requestsPerSecond()));
-        figures.put("p50 µs", Math.round(result.p50Micros()));
-        figures.put("p99 µs", Math.round(result.p99Micros()));
-        figures.put("errors", result.errors());
-        return figures;
-    }
 }
