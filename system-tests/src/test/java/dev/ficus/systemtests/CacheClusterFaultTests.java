@@ -23,6 +23,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -280,6 +281,24 @@ class CacheClusterFaultTests {
         Map<String, BigDecimal> truth = new ConcurrentHashMap<>();
         database.sql("select id::text, price_amount from catalog.products where sku like 'FAULT-%'")
                 .query((row, n) -> truth.put(row.getString(1), row.getBigDecimal(2).stripTrailingZeros())).list();
+        try {
+            awaitEveryInstanceServes(truth, serving);
+        }
+        catch (AssertionError | ConditionTimeoutException e) {
+            // What each instance was doing, for the failure's reader: in system-tests/target/<name>.log.
+            for (Instance instance : serving) {
+                try {
+                    instance.process().dumpThreads();
+                }
+                catch (IOException | InterruptedException | RuntimeException dump) {
+                    e.addSuppressed(dump);
+                }
+            }
+            throw e;
+        }
+    }
+
+    private void awaitEveryInstanceServes(Map<String, BigDecimal> truth, List<Instance> serving) {
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
             List<String> wrong = new ArrayList<>();
             for (Instance instance : serving) {

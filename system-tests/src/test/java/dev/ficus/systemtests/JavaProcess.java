@@ -98,6 +98,13 @@ final class JavaProcess {
         signal("CONT");
     }
 
+    /** SIGQUIT: the JVM writes every thread's stack to its log and carries on. */
+    void dumpThreads() throws IOException, InterruptedException {
+        if (alive()) {
+            signal("QUIT");
+        }
+    }
+
     private void signal(String signal) throws IOException, InterruptedException {
         // Its output goes to the process's log: nothing a test starts may write to the test JVM's streams.
         int exit = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).redirectErrorStream(true)
