@@ -80,8 +80,10 @@ class ChangeStreamStallTests {
                 select g, case when g = 1150 then 'poison' else 'crate ' || g end from generate_series(1001, 1300) g""")
                 .update();
 
-        await().atMost(PATIENCE).until(() -> stream.deadLetters().pendingCount() == 1);
-        await().atMost(PATIENCE).until(() -> !recorder.of(1300).isEmpty());
+        await().atMost(PATIENCE).untilAsserted(() -> assertThat(stream.deadLetters().pendingCount())
+                .as(ChangeStreamStallTests::whereTheStreamIs).isEqualTo(1));
+        await().atMost(PATIENCE).untilAsserted(() -> assertThat(recorder.of(1300))
+                .as(ChangeStreamStallTests::whereTheStreamIs).isNotEmpty());
         // At least once: a crate may come twice after a restart, but none is missing, and the poison never passes.
         for (long id = 1001; id <= 1300; id++) {
             if (id == 1150) {
@@ -94,6 +96,16 @@ class ChangeStreamStallTests {
         assertThat(stream.deadLetters().pending(10)).singleElement()
                 .satisfies(letter -> assertThat(letter.change().row()).containsEntry("id", 1150L));
         recorder.failing = change -> false;
+    }
+
+    /** For a failure's message: the position the stream saved, the slot's, and what the recorder got. */
+    private static String whereTheStreamIs() {
+        String saved = jdbc.sql("select string_agg(convert_from(value, 'UTF8'), ', ') from cdc.offsets "
+                + "where stream = 'ficus'").query(String.class).optional().orElse(null);
+        String slot = jdbc.sql("select 'confirmed ' || confirmed_flush_lsn || ', restart ' || restart_lsn "
+                + "from pg_replication_slots where slot_name = 'ficus'").query(String.class).optional().orElse(null);
+        return "saved position %s; slot %s; %d batches recorded, %d refused".formatted(saved, slot,
+                recorder.batches.size(), recorder.failedBatches.get());
     }
 
     @Test
