@@ -46,6 +46,8 @@ final class BenchmarkApplications {
                 "--ficus.embedded-postgres.port=0",
                 "--ficus.embedded-postgres.database=benchmark",
                 "--ficus.demo-data.enabled=true",
+                // wrk's requests all come from one client: its limit of reads a second would be measured.
+                "--ficus.limits.classes.reads.requests-per-period=100000000",
                 "--spring.security.user.password=" + UUID.randomUUID(),
                 "--logging.level.root=warn"));
         arguments.addAll(List.of(settings));
