@@ -104,11 +104,11 @@ class ChangeStreamRestartTests {
             try (var insert = open.createStatement()) {
                 insert.execute("insert into shelf.crates (id, label) values (2, 'poison'), (3, 'crate 3')");
             }
-            String savedBefore = savedPosition(jdbc);
+            String savedBefore = ChangeStreamTestApplication.savedPosition(jdbc);
             jdbc.sql("insert into shelf.items values (77, 'later', 1.00)").update();
             await().atMost(PATIENCE).until(() -> !items.of(77).isEmpty());
             // A position after the item, so after the crates' rows, is saved before the crates commit.
-            await().atMost(PATIENCE).until(() -> !savedPosition(jdbc).equals(savedBefore));
+            await().atMost(PATIENCE).until(() -> !ChangeStreamTestApplication.savedPosition(jdbc).equals(savedBefore));
             open.commit();
         }
         int refusedBefore = recorder.failedBatches.get();
@@ -119,10 +119,5 @@ class ChangeStreamRestartTests {
             assertThat(recorder.of(2)).as("crate 2").isNotEmpty();
             assertThat(recorder.of(3)).as("crate 3").isNotEmpty();
         });
-    }
-
-    private static String savedPosition(JdbcClient jdbc) {
-        return jdbc.sql("select coalesce(string_agg(convert_from(value, 'UTF8'), ', '), '') from cdc.offsets "
-                + "where stream = 'ficus'").query(String.class).single();
     }
 }

@@ -100,8 +100,7 @@ class ChangeStreamStallTests {
 
     /** For a failure's message: the position the stream saved, the slot's, and what the recorder got. */
     private static String whereTheStreamIs() {
-        String saved = jdbc.sql("select string_agg(convert_from(value, 'UTF8'), ', ') from cdc.offsets "
-                + "where stream = 'ficus'").query(String.class).optional().orElse(null);
+        String saved = ChangeStreamTestApplication.savedPosition(jdbc);
         String slot = jdbc.sql("select 'confirmed ' || confirmed_flush_lsn || ', restart ' || restart_lsn "
                 + "from pg_replication_slots where slot_name = 'ficus'").query(String.class).optional().orElse(null);
         return "saved position %s; slot %s; %d batches recorded, %d refused".formatted(saved, slot,

@@ -10,6 +10,7 @@ import java.util.function.Predicate;
 
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.context.annotation.Bean;
+import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
  * An application capturing {@code shelf.items}, recording every change it gets, and
@@ -17,6 +18,12 @@ import org.springframework.context.annotation.Bean;
  */
 @SpringBootApplication
 class ChangeStreamTestApplication {
+
+    /** The position stream {@code ficus} saved, as the text Debezium stored; empty if none yet. */
+    static String savedPosition(JdbcClient jdbc) {
+        return jdbc.sql("select coalesce(string_agg(convert_from(value, 'UTF8'), ', '), '') from cdc.offsets "
+                + "where stream = 'ficus'").query(String.class).single();
+    }
 
     @Bean
     Recorder recorder() {
