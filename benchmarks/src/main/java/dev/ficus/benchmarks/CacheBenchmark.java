@@ -150,7 +150,6 @@ final class CacheBenchmark {
         return loadsPerRound;
     }
 
-
     private static String base(ConfigurableApplicationContext shop) {
         return BenchmarkApplications.base(shop);
     }

@@ -5,6 +5,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -22,7 +23,7 @@ final class HttpLoad {
 
         /** The figures of a report's row: requests/s, p50 and p99 in µs, errors. */
         Map<String, Object> figures() {
-            Map<String, Object> figures = new java.util.LinkedHashMap<>();
+            Map<String, Object> figures = new LinkedHashMap<>();
             figures.put("requests/s", Math.round(requestsPerSecond));
             figures.put("p50 µs", Math.round(p50Micros));
             figures.put("p99 µs", Math.round(p99Micros));

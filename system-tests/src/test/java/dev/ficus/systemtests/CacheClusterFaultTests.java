@@ -290,7 +290,11 @@ class CacheClusterFaultTests {
                 try {
                     instance.process().dumpThreads();
                 }
-                catch (IOException | InterruptedException | RuntimeException dump) {
+                catch (InterruptedException dump) {
+                    Thread.currentThread().interrupt();
+                    e.addSuppressed(dump);
+                }
+                catch (IOException | RuntimeException dump) {
                     e.addSuppressed(dump);
                 }
             }
